@@ -1,1 +1,143 @@
-//! placeholder
+//! The Atlas HTTP API (actix-web) and the use cases behind the `atlas` command line.
+//!
+//! Handlers parse requests into domain types, call the store, and map results to views;
+//! `error.rs` alone decides what a client sees when something fails. This crate is the only
+//! one that knows HTTP.
+
+pub mod config;
+pub mod error;
+pub mod http_cache;
+pub mod lang;
+pub mod params;
+pub mod routes;
+pub mod seed;
+pub mod views;
+
+use std::sync::Arc;
+
+use actix_cors::Cors;
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::http::StatusCode;
+use actix_web::{middleware, web, App, HttpRequest, HttpResponse};
+use atlas_domain::Taxonomy;
+use atlas_store::Store;
+use utoipa::OpenApi;
+use utoipa_actix_web::{scope, AppExt};
+use utoipa_swagger_ui::SwaggerUi;
+
+pub use config::Config;
+use error::{problem_response, Problem};
+
+/// What every handler may use.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    /// Loaded at start-up; the taxonomy changes only through `atlas seed`.
+    pub taxonomy: Arc<Taxonomy>,
+    pub config: Arc<Config>,
+}
+
+impl AppState {
+    pub async fn load(store: Store, config: Config) -> anyhow::Result<AppState> {
+        let taxonomy = store.taxonomy().await?;
+        Ok(AppState {
+            store,
+            taxonomy: Arc::new(taxonomy),
+            config: Arc::new(config),
+        })
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Social Tech Atlas API",
+        description = "An open geospatial directory of Europe's social economy and social tech. \
+Errors are RFC 9457 problem details (`application/problem+json`) with a stable `code`.",
+        license(name = "AGPL-3.0-or-later (code); data under ODbL-1.0 unless configured otherwise"),
+    ),
+    tags(
+        (name = "actors", description = "Organisations on the map"),
+        (name = "categories", description = "The taxonomy"),
+        (name = "operations", description = "Health and readiness"),
+    )
+)]
+struct ApiDoc;
+
+/// The routes and the OpenAPI document describing them, built together so they cannot drift.
+fn routes<T>(app: App<T>) -> (App<T>, utoipa::openapi::OpenApi)
+where
+    T: ServiceFactory<ServiceRequest, Config = (), Error = actix_web::Error, InitError = ()>,
+{
+    app.into_utoipa_app()
+        .openapi(ApiDoc::openapi())
+        .service(routes::health::healthz)
+        .service(routes::health::readyz)
+        .service(
+            scope::scope("/v1")
+                .service(routes::actors::list_actors)
+                .service(routes::actors::get_actor)
+                .service(routes::categories::list_categories),
+        )
+        .split_for_parts()
+}
+
+/// The OpenAPI document the server serves at `/openapi.json`.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    routes(App::new()).1
+}
+
+/// The whole application: routes, docs, errors as problem+json, CORS, compression, tracing.
+pub fn app(
+    state: AppState,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    let cors = Cors::default()
+        .allow_any_origin()
+        .allowed_methods(["GET", "HEAD", "POST", "PATCH", "DELETE", "OPTIONS"])
+        .allow_any_header()
+        .expose_headers(["ETag", "Link", "Content-Language", "Retry-After"])
+        .max_age(86_400);
+    let (app, api) = routes(App::new().app_data(web::Data::new(state)).app_data(
+        web::PathConfig::default().error_handler(|err, _| {
+            error::ApiError::from(atlas_domain::FieldError::new(
+                "path",
+                "invalid_path",
+                err.to_string(),
+            ))
+            .into()
+        }),
+    ));
+    app.service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", api))
+        .service(web::redirect("/docs", "/docs/"))
+        .default_service(web::to(not_found))
+        .wrap(middleware::Compress::default())
+        .wrap(cors)
+        .wrap(tracing_actix_web::TracingLogger::default())
+}
+
+async fn not_found(req: HttpRequest) -> HttpResponse {
+    problem_response(
+        StatusCode::NOT_FOUND,
+        &Problem {
+            problem_type: "/problems/not_found".into(),
+            title: "Not found".into(),
+            status: 404,
+            detail: format!(
+                "There is nothing at {} {}; see /docs for the API.",
+                req.method(),
+                req.path()
+            ),
+            code: "not_found".into(),
+            errors: Vec::new(),
+        },
+    )
+}

@@ -1,1 +1,165 @@
-fn main() {}
+//! `atlas`: serve the API, migrate the database, load the seed data, print the OpenAPI.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+use actix_web::HttpServer;
+use anyhow::{Context, Result};
+use atlas_api::seed::{self, Progress};
+use atlas_api::{app, openapi, AppState, Config};
+use atlas_store::Store;
+use clap::{Parser, Subcommand};
+use tracing_subscriber::EnvFilter;
+
+#[derive(Parser)]
+#[command(
+    name = "atlas",
+    about = "Social Tech Atlas: a geospatial directory API of Europe's social economy and social tech"
+)]
+struct Cli {
+    #[command(flatten)]
+    config: Config,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the HTTP API on ATLAS_ADDR.
+    Serve,
+    /// Apply pending database migrations.
+    Migrate,
+    /// Load the seed data: taxonomy, country borders and initiatives (skipped when actors exist).
+    Seed {
+        /// Directory with taxonomy.json and susy_ssedas.geojson (default: ATLAS_SEED_DIR).
+        #[arg(long)]
+        dir: Option<PathBuf>,
+        /// Import again even if the database already has actors (idempotent).
+        #[arg(long)]
+        force: bool,
+        /// Also write the full report (every fix, warning and rejection) as JSON to this file.
+        #[arg(long)]
+        report: Option<PathBuf>,
+    },
+    /// Print the OpenAPI document.
+    Openapi,
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    // A local .env is a convenience for development; real environments set variables.
+    let _ = dotenvy::dotenv();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let config = cli.config;
+    match cli.command {
+        Command::Openapi => {
+            let json = openapi()
+                .to_pretty_json()
+                .context("serialising the OpenAPI document")?;
+            write_stdout(&format!("{json}\n"))
+        }
+        Command::Migrate => {
+            let url = config.database_url.clone();
+            let applied = tokio::task::spawn_blocking(move || atlas_store::run_migrations(&url))
+                .await?
+                .context("applying migrations")?;
+            tracing::info!(applied, "migrations applied");
+            Ok(())
+        }
+        Command::Seed { dir, force, report } => {
+            let store = connect(&config).await?;
+            let existing = store.count_published().await?;
+            if existing > 0 && !force {
+                tracing::info!(existing, "the database already has published actors; seed skipped (use --force to import again)");
+                return Ok(());
+            }
+            let seed_dir = dir.unwrap_or_else(|| config.seed_dir.clone());
+            let progress = if std::io::stderr().is_terminal() {
+                Progress::Bar
+            } else {
+                Progress::Hidden
+            };
+            let result = seed::seed(
+                &store,
+                &seed_dir,
+                &config.shared_data,
+                &config.data_licence,
+                progress,
+            )
+            .await?;
+            write_stdout(&format!(
+                "seed: {} records: {} imported, {} imported with fixes, {} updated, {} unchanged, {} rejected, {} warnings\n\
+                 fixes: {}\n",
+                result.records,
+                result.imported,
+                result.imported_with_fixes,
+                result.updated,
+                result.unchanged,
+                result.rejected.len(),
+                result.warnings.len(),
+                serde_json::to_string(&result.fixes)?,
+            ))?;
+            for rejected in &result.rejected {
+                write_stdout(&format!(
+                    "rejected {} ({}): {}\n",
+                    rejected.external_id,
+                    rejected.name,
+                    rejected.reasons.join("; ")
+                ))?;
+            }
+            if let Some(path) = report {
+                std::fs::write(&path, serde_json::to_vec_pretty(&result)?)
+                    .with_context(|| format!("writing {}", path.display()))?;
+            }
+            Ok(())
+        }
+        Command::Serve => serve(config).await,
+    }
+}
+
+async fn connect(config: &Config) -> Result<Store> {
+    Store::connect(&config.database_url, config.database_pool_size)
+        .await
+        .with_context(|| {
+            format!(
+                "connecting to the database at {}",
+                redact(&config.database_url)
+            )
+        })
+}
+
+async fn serve(config: Config) -> Result<()> {
+    let store = connect(&config).await?;
+    let addr = config.addr.clone();
+    let base = config.public_base_url.clone();
+    let state = AppState::load(store, config).await?;
+    let server = HttpServer::new(move || app(state.clone()))
+        .bind(&addr)
+        .with_context(|| format!("binding {addr}"))?;
+    tracing::info!(%addr, docs = %format!("{base}/docs/"), "Social Tech Atlas is serving");
+    server.run().await.context("running the HTTP server")
+}
+
+/// The URL without its password, for messages.
+fn redact(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut parsed) if parsed.password().is_some() => {
+            let _ = parsed.set_password(Some("***"));
+            parsed.into()
+        }
+        _ => url.to_owned(),
+    }
+}
+
+fn write_stdout(text: &str) -> Result<()> {
+    use std::io::Write;
+    std::io::stdout()
+        .write_all(text.as_bytes())
+        .context("writing to stdout")
+}

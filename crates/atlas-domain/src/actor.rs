@@ -336,6 +336,7 @@ const MAX_DESCRIPTION_CHARS: usize = 10_000;
 const MAX_SHORT_CHARS: usize = 200;
 const MAX_TAG_CHARS: usize = 60;
 const MAX_LIST: usize = 30;
+const MAX_CATEGORIES: usize = 10;
 
 impl ActorDraft {
     /// Checks every field and returns all errors at once, or the valid actor.
@@ -407,8 +408,20 @@ impl ActorDraft {
                 }
             }
         }
-        if categories.len() > 10 {
-            errors.push("categories", "too_many", "at most 10 categories");
+        if categories.len() > MAX_CATEGORIES {
+            if lenient {
+                fixes.push(Fix::FieldDropped {
+                    field: format!("categories[{MAX_CATEGORIES}..]"),
+                    reason: "too_many".into(),
+                });
+                categories.truncate(MAX_CATEGORIES);
+            } else {
+                errors.push(
+                    "categories",
+                    "too_many",
+                    format!("at most {MAX_CATEGORIES} categories"),
+                );
+            }
         }
 
         let mut tags: Vec<String> = Vec::new();

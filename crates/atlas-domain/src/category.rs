@@ -80,6 +80,27 @@ impl Taxonomy {
         }
     }
 
+    /// The given categories and all their descendants, so filtering by a parent also finds
+    /// actors filed under its children.
+    pub fn with_descendants(&self, ids: &[CategoryId]) -> Vec<CategoryId> {
+        let mut result: Vec<CategoryId> = ids.to_vec();
+        let mut index = 0;
+        while index < result.len() {
+            let parent = result[index].clone();
+            for child in self
+                .categories
+                .iter()
+                .filter(|c| c.parent.as_ref() == Some(&parent))
+            {
+                if !result.contains(&child.id) {
+                    result.push(child.id.clone());
+                }
+            }
+            index += 1;
+        }
+        result
+    }
+
     /// Checks the taxonomy is a forest: unique ids, parents that exist, labels in English.
     pub fn validate(&self) -> Result<(), String> {
         let mut seen = std::collections::BTreeSet::new();
@@ -142,6 +163,24 @@ mod tests {
             categories: vec![category("food", None), category("food", None)],
         };
         assert!(twice.validate().is_err());
+    }
+
+    #[test]
+    fn a_parent_category_includes_its_children() {
+        let taxonomy = Taxonomy {
+            categories: vec![
+                category("food", None),
+                category("food-banks", Some("food")),
+                category("energy", None),
+            ],
+        };
+        let food = CategoryId::parse("c", "food").expect("id");
+        let ids: Vec<String> = taxonomy
+            .with_descendants(&[food])
+            .iter()
+            .map(|c| c.as_str().to_owned())
+            .collect();
+        assert_eq!(ids, vec!["food", "food-banks"]);
     }
 
     #[test]

@@ -1,1 +1,82 @@
-//! placeholder
+//! The Atlas's storage of record: PostgreSQL + PostGIS through diesel and diesel-async.
+//!
+//! Everything SQL lives here: migrations (embedded from `migrations/`), row types and the
+//! queries behind reads, imports and border checks. Callers see domain types only.
+//!
+//! Why diesel-async: the API is async (actix-web on tokio), and diesel-async's pure-Rust
+//! PostgreSQL driver needs no libpq, pipelines queries on one connection, and its deadpool
+//! pool never blocks a runtime thread.
+
+mod actors;
+mod borders;
+mod error;
+mod rows;
+mod schema;
+mod sql_args;
+mod taxonomy;
+
+use diesel::sql_types::Text;
+use diesel::QueryableByName;
+use diesel_async::async_connection_wrapper::AsyncConnectionWrapper;
+use diesel_async::pooled_connection::deadpool::{Object, Pool};
+use diesel_async::pooled_connection::AsyncDieselConnectionManager;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+
+pub use actors::{ImportOutcome, ImportedActor};
+pub use borders::BorderArea;
+pub use error::{StoreError, StoreResult};
+
+pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations");
+
+/// A pool of connections to the Atlas database and the queries the rest of the Atlas needs.
+#[derive(Clone)]
+pub struct Store {
+    pool: Pool<AsyncPgConnection>,
+}
+
+#[derive(QueryableByName)]
+struct VersionRow {
+    #[diesel(sql_type = Text)]
+    version: String,
+}
+
+impl Store {
+    /// Opens a pool; fails early (with the reason) when the database cannot be reached or
+    /// lacks PostGIS, rather than on the first request.
+    pub async fn connect(database_url: &str, max_size: usize) -> StoreResult<Store> {
+        let manager = AsyncDieselConnectionManager::<AsyncPgConnection>::new(database_url);
+        let pool = Pool::builder(manager)
+            .max_size(max_size)
+            .build()
+            .map_err(|e| StoreError::Unavailable(e.to_string()))?;
+        let store = Store { pool };
+        store.postgis_version().await?;
+        Ok(store)
+    }
+
+    pub(crate) async fn conn(&self) -> StoreResult<Object<AsyncPgConnection>> {
+        Ok(self.pool.get().await?)
+    }
+
+    /// The PostGIS version, which doubles as a readiness check.
+    pub async fn postgis_version(&self) -> StoreResult<String> {
+        let mut conn = self.conn().await?;
+        let row: VersionRow = diesel::sql_query("SELECT postgis_lib_version() AS version")
+            .get_result(&mut conn)
+            .await?;
+        Ok(row.version)
+    }
+}
+
+/// Applies pending migrations and returns how many ran. Blocking: diesel's migration harness
+/// is synchronous, so async callers run it with `spawn_blocking`.
+pub fn run_migrations(database_url: &str) -> StoreResult<usize> {
+    use diesel::Connection;
+    let mut conn = AsyncConnectionWrapper::<AsyncPgConnection>::establish(database_url)
+        .map_err(|e| StoreError::Unavailable(e.to_string()))?;
+    let applied = conn
+        .run_pending_migrations(MIGRATIONS)
+        .map_err(|e| StoreError::Migration(e.to_string()))?;
+    Ok(applied.len())
+}

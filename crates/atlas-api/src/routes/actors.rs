@@ -1,0 +1,363 @@
+//! `GET /v1/actors` and `GET /v1/actors/{id_or_slug}`.
+
+use actix_web::http::header;
+use actix_web::{get, web, HttpRequest, HttpResponse};
+use atlas_domain::actor::ActorRef;
+use atlas_domain::query::{ActorQuery, Near, PageCursor, SortOrder};
+use atlas_domain::{
+    country, ActorKind, BoundingBox, CategoryId, FieldError, Lang, ValidationErrors,
+};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use crate::error::{ApiError, Problem};
+use crate::http_cache::Cacheable;
+use crate::lang::Wanted;
+use crate::params::{list, parse_query};
+use crate::views::{
+    ActorFeature, ActorFeatureCollection, ActorPageResponse, ActorResponse, LinkObject,
+};
+use crate::AppState;
+
+const GEOJSON: &str = "application/geo+json";
+const LIST_MAX_AGE: u32 = 60;
+
+/// Filters, order and paging for a list of actors.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListActorsParams {
+    /// Viewport `minLon,minLat,maxLon,maxLat` (longitude first). `minLon > maxLon` crosses the
+    /// antimeridian.
+    #[param(example = "16.18,48.10,16.58,48.33")]
+    bbox: Option<String>,
+    /// "Around me": `lat,lon` (latitude first, like a map pin).
+    #[param(example = "48.2,16.37")]
+    near: Option<String>,
+    /// Radius around `near` in kilometres (default 25).
+    #[param(value_type = Option<f64>)]
+    radius_km: Option<String>,
+    /// Category id; repeat or comma-separate for any-of. A parent category includes its children.
+    #[serde(default)]
+    category: Vec<String>,
+    /// Kind of organisation; repeatable.
+    #[serde(default)]
+    kind: Vec<String>,
+    /// ISO 3166-1 alpha-2 country code (names are accepted too); repeatable.
+    #[serde(default)]
+    country: Vec<String>,
+    /// ISO 639-1 language the actor works in; repeatable.
+    #[serde(default)]
+    language: Vec<String>,
+    /// Tag; repeatable.
+    #[serde(default)]
+    tag: Vec<String>,
+    /// Only actors changed at or after this time (RFC 3339, or a date).
+    updated_since: Option<String>,
+    /// `name` (default), `distance` (default with `near`) or `updated`.
+    sort: Option<String>,
+    /// Page size, 1 to 1000 (default 50).
+    #[param(value_type = Option<u32>)]
+    limit: Option<String>,
+    /// Opaque cursor from the previous page's `next_cursor`.
+    cursor: Option<String>,
+    /// Language of multilingual text (`*` for every translation); overrides `Accept-Language`.
+    lang: Option<String>,
+    /// `json` (default) or `geojson` (same as `Accept: application/geo+json`).
+    format: Option<String>,
+}
+
+impl ListActorsParams {
+    /// Turns the raw parameters into a domain query, collecting every problem at once.
+    fn to_query(&self, state: &AppState) -> Result<ActorQuery, ApiError> {
+        let mut errors = ValidationErrors::default();
+        let mut query = ActorQuery {
+            bbox: self
+                .bbox
+                .as_deref()
+                .and_then(|b| errors.take(BoundingBox::parse("bbox", b))),
+            ..ActorQuery::default()
+        };
+        match (&self.near, &self.radius_km) {
+            (Some(near), radius) => match Near::parse(near, radius.as_deref()) {
+                Ok(near) => query.near = Some(near),
+                Err(near_errors) => errors.0.extend(near_errors),
+            },
+            (None, Some(_)) => errors.push(
+                "radius_km",
+                "invalid_parameter",
+                "radius_km needs near=lat,lon",
+            ),
+            (None, None) => {}
+        }
+        let taxonomy = &state.taxonomy;
+        let mut categories = Vec::new();
+        for raw in list(&self.category) {
+            if let Some(id) = errors.take(CategoryId::parse("category", raw)) {
+                if errors.take(taxonomy.check("category", &id)).is_some() {
+                    categories.push(id);
+                }
+            }
+        }
+        query.categories = taxonomy.with_descendants(&categories);
+        for raw in list(&self.kind) {
+            if let Some(kind) = errors.take(
+                raw.parse::<ActorKind>()
+                    .map_err(|m| FieldError::new("kind", "invalid_kind", m)),
+            ) {
+                query.kinds.push(kind);
+            }
+        }
+        for raw in list(&self.country) {
+            match country::normalise(raw) {
+                Some(found) => query.countries.push(found.code),
+                None => errors.push(
+                    "country",
+                    "invalid_country",
+                    format!("`{raw}` is not a country code such as `AT`"),
+                ),
+            }
+        }
+        for raw in list(&self.language) {
+            if let Some(lang) = errors.take(Lang::parse_field("language", raw)) {
+                query.languages.push(lang);
+            }
+        }
+        query.tags = list(&self.tag).map(str::to_lowercase).collect();
+        query.updated_since = self
+            .updated_since
+            .as_deref()
+            .and_then(|raw| errors.take(parse_time(raw)));
+        let default_sort = if query.near.is_some() {
+            SortOrder::Distance
+        } else {
+            SortOrder::Name
+        };
+        query.sort = match self.sort.as_deref() {
+            None => default_sort,
+            Some(raw) => errors
+                .take(
+                    raw.parse::<SortOrder>()
+                        .map_err(|m| FieldError::new("sort", "invalid_sort", m)),
+                )
+                .unwrap_or(default_sort),
+        };
+        if let Some(raw) = &self.limit {
+            if let Some(limit) = errors.take(ActorQuery::parse_limit(raw)) {
+                query.limit = limit;
+            }
+        }
+        query.after = self
+            .cursor
+            .as_deref()
+            .and_then(|raw| errors.take(decode_cursor(raw)));
+        if errors.is_empty() {
+            if let Err(combination) = query.check() {
+                errors.0.extend(combination);
+            }
+        }
+        errors.into_result(|| query).map_err(ApiError::from)
+    }
+}
+
+fn parse_time(raw: &str) -> Result<DateTime<Utc>, FieldError> {
+    DateTime::parse_from_rfc3339(raw)
+        .map(|t| t.with_timezone(&Utc))
+        .or_else(|_| {
+            NaiveDate::parse_from_str(raw, "%Y-%m-%d")
+                .map(|d| d.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc())
+        })
+        .map_err(|_| {
+            FieldError::new(
+                "updated_since",
+                "invalid_datetime",
+                "expected an RFC 3339 time (2026-01-31T12:00:00Z) or a date (2026-01-31)",
+            )
+        })
+}
+
+pub fn encode_cursor(cursor: &PageCursor) -> String {
+    URL_SAFE_NO_PAD.encode(serde_json::to_vec(cursor).unwrap_or_default())
+}
+
+fn decode_cursor(raw: &str) -> Result<PageCursor, FieldError> {
+    let invalid = || {
+        FieldError::new(
+            "cursor",
+            "invalid_cursor",
+            "the cursor is not one this API returned; start again without it",
+        )
+    };
+    let bytes = URL_SAFE_NO_PAD.decode(raw.trim()).map_err(|_| invalid())?;
+    serde_json::from_slice(&bytes).map_err(|_| invalid())
+}
+
+/// Whether the client asked for GeoJSON (`format=geojson` or `Accept: application/geo+json`).
+fn wants_geojson(req: &HttpRequest, format: Option<&str>) -> Result<bool, ApiError> {
+    match format {
+        Some("geojson") => Ok(true),
+        Some("json") => Ok(false),
+        Some(other) => Err(FieldError::new(
+            "format",
+            "invalid_format",
+            format!("`{other}` is not one of json, geojson"),
+        )
+        .into()),
+        None => Ok(req
+            .headers()
+            .get(header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|accept| accept.contains(GEOJSON))),
+    }
+}
+
+/// The URL of the next page: this request's query with the cursor replaced.
+fn next_url(state: &AppState, req: &HttpRequest, cursor: &str) -> String {
+    let mut serializer = form_urlencoded::Serializer::new(String::new());
+    for (name, value) in form_urlencoded::parse(req.query_string().as_bytes()) {
+        if name != "cursor" {
+            serializer.append_pair(&name, &value);
+        }
+    }
+    serializer.append_pair("cursor", cursor);
+    format!(
+        "{}{}?{}",
+        state.config.public_base_url.trim_end_matches('/'),
+        req.path(),
+        serializer.finish()
+    )
+}
+
+/// List published actors
+///
+/// Filters combine with AND; repeated values of one filter combine with OR. Pages are
+/// ordered stably and linked by an opaque cursor (`next_cursor`, and a `Link: rel="next"`
+/// header). Answers JSON, or GeoJSON with `Accept: application/geo+json` or `format=geojson`.
+#[utoipa::path(
+    tag = "actors",
+    params(ListActorsParams),
+    responses(
+        (status = 200, description = "A page of actors", content(
+            (ActorPageResponse = "application/json"),
+            (ActorFeatureCollection = "application/geo+json"),
+        ), headers(
+            ("ETag" = String, description = "Validator for If-None-Match"),
+            ("Link" = String, description = "`<url>; rel=\"next\"` when there is another page"),
+            ("Content-Language" = String),
+        )),
+        (status = 304, description = "Not modified (If-None-Match matched)"),
+        (status = 400, description = "Invalid or unknown parameter", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/actors")]
+pub async fn list_actors(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let params: ListActorsParams = parse_query(&req)?;
+    let wanted = Wanted::from_request(&req, params.lang.as_deref())?;
+    let geojson = wants_geojson(&req, params.format.as_deref())?;
+    let query = params.to_query(&state)?;
+    let page = state.store.list_actors(&query).await?;
+
+    let next_cursor = page.next.as_ref().map(encode_cursor);
+    let next_link = next_cursor.as_deref().map(|c| next_url(&state, &req, c));
+    let items = page
+        .items
+        .iter()
+        .map(|listed| ActorResponse::new(&listed.actor, &wanted, listed.distance_km));
+    let cacheable = if geojson {
+        let features: Vec<ActorFeature> = items.map(ActorFeature::new).collect();
+        let links = next_link
+            .iter()
+            .map(|href| LinkObject {
+                href: href.clone(),
+                rel: "next".into(),
+                media_type: GEOJSON.into(),
+            })
+            .collect();
+        Cacheable::json(
+            &ActorFeatureCollection {
+                collection_type: "FeatureCollection",
+                number_returned: features.len(),
+                features,
+                number_matched: page.total,
+                links,
+                next_cursor,
+            },
+            GEOJSON,
+            LIST_MAX_AGE,
+        )?
+    } else {
+        Cacheable::json(
+            &ActorPageResponse {
+                items: items.collect(),
+                next_cursor,
+                total: page.total,
+            },
+            "application/json",
+            LIST_MAX_AGE,
+        )?
+    };
+    Ok(cacheable
+        .language(wanted.content_language())
+        .respond(&req, |builder| {
+            if let Some(link) = next_link {
+                builder.insert_header((header::LINK, format!("<{link}>; rel=\"next\"")));
+            }
+        }))
+}
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct GetActorParams {
+    /// Language of multilingual text (`*` for every translation); overrides `Accept-Language`.
+    lang: Option<String>,
+    /// `json` (default) or `geojson` (a Feature).
+    format: Option<String>,
+}
+
+/// One published actor
+///
+/// By UUID or by slug. JSON, or a GeoJSON Feature with `Accept: application/geo+json` or
+/// `format=geojson`.
+#[utoipa::path(
+    tag = "actors",
+    params(("id_or_slug" = String, Path, description = "The actor's UUID or slug"), GetActorParams),
+    responses(
+        (status = 200, description = "The actor", content(
+            (ActorResponse = "application/json"),
+            (ActorFeature = "application/geo+json"),
+        )),
+        (status = 304, description = "Not modified"),
+        (status = 400, description = "Invalid or unknown parameter", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No published actor with this id or slug", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/actors/{id_or_slug}")]
+pub async fn get_actor(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let params: GetActorParams = parse_query(&req)?;
+    let wanted = Wanted::from_request(&req, params.lang.as_deref())?;
+    let geojson = wants_geojson(&req, params.format.as_deref())?;
+    let reference = ActorRef::parse(&path.into_inner());
+    let actor = state
+        .store
+        .published_actor(&reference)
+        .await?
+        .ok_or_else(|| ApiError::NotFound("actor".into()))?;
+    let view = ActorResponse::new(&actor, &wanted, None);
+    let cacheable = if geojson {
+        Cacheable::json(&ActorFeature::new(view), GEOJSON, LIST_MAX_AGE)?
+    } else {
+        Cacheable::json(&view, "application/json", LIST_MAX_AGE)?
+    };
+    Ok(cacheable
+        .language(wanted.content_language())
+        .respond(&req, |_| {}))
+}

@@ -1,0 +1,4 @@
+// Embedded migrations are read at compile time: rebuild when one is added or changed.
+fn main() {
+    println!("cargo:rerun-if-changed=../../migrations");
+}

@@ -1,0 +1,380 @@
+//! Reading and writing actors.
+
+use atlas_domain::query::{ActorPage, ListedActor};
+use atlas_domain::{
+    Actor, ActorId, ActorQuery, ActorRef, ContactDetails, PageCursor, ReviewStatus, Slug,
+    SortOrder, ValidActor,
+};
+use diesel::prelude::*;
+use diesel::sql_types::Int8;
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+
+use crate::error::{StoreError, StoreResult};
+use crate::rows::{ActorProfileRow, ActorRow, ListedActorRow, ACTOR_COLUMNS};
+use crate::schema::{actor_contacts, actor_revisions, actors};
+use crate::sql_args::{Arg, SqlBuilder};
+use crate::Store;
+
+const LIST_ACTORS_SQL: &str = include_str!("sql/list_actors.sql");
+
+#[derive(QueryableByName)]
+struct CountRow {
+    #[diesel(sql_type = Int8)]
+    count: i64,
+}
+
+/// What an import did with one record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImportOutcome {
+    Created,
+    Updated,
+    Unchanged,
+}
+
+/// A valid actor from an import source, with its id in that source.
+pub struct ImportedActor<'a> {
+    pub source: &'a str,
+    pub external_id: &'a str,
+    pub actor: &'a ValidActor,
+    pub status: ReviewStatus,
+}
+
+/// Appends the query's filters (not its cursor) as `AND …` clauses.
+fn push_filters(query: &ActorQuery, sql: &mut SqlBuilder) {
+    if let Some(bbox) = &query.bbox {
+        let boxes: Vec<String> = bbox
+            .split_at_antimeridian()
+            .iter()
+            .map(|b| {
+                format!(
+                    "a.geom && ST_MakeEnvelope({}, {}, {}, {}, 4326)",
+                    sql.arg(Arg::Float(b.min_lon)),
+                    sql.arg(Arg::Float(b.min_lat)),
+                    sql.arg(Arg::Float(b.max_lon)),
+                    sql.arg(Arg::Float(b.max_lat)),
+                )
+            })
+            .collect();
+        sql.push(&format!(" AND ({})", boxes.join(" OR ")));
+    }
+    if let Some(near) = &query.near {
+        let point = near_point(near.lon, near.lat, sql);
+        let radius_m = sql.arg(Arg::Float(near.radius_km * 1000.0));
+        sql.push(&format!(
+            " AND ST_DWithin(a.geom::geography, {point}, {radius_m})"
+        ));
+    }
+    let text_list = |values: Vec<String>| Arg::Texts(values);
+    if !query.categories.is_empty() {
+        let p = sql.arg(text_list(
+            query
+                .categories
+                .iter()
+                .map(|c| c.as_str().to_owned())
+                .collect(),
+        ));
+        sql.push(&format!(" AND a.categories && {p}"));
+    }
+    if !query.kinds.is_empty() {
+        let p = sql.arg(text_list(
+            query.kinds.iter().map(|k| k.as_str().to_owned()).collect(),
+        ));
+        sql.push(&format!(" AND a.kind = ANY({p})"));
+    }
+    if !query.countries.is_empty() {
+        let p = sql.arg(text_list(
+            query
+                .countries
+                .iter()
+                .map(|c| c.as_str().to_owned())
+                .collect(),
+        ));
+        sql.push(&format!(" AND a.country = ANY({p})"));
+    }
+    if !query.languages.is_empty() {
+        let p = sql.arg(text_list(
+            query
+                .languages
+                .iter()
+                .map(|l| l.as_str().to_owned())
+                .collect(),
+        ));
+        sql.push(&format!(" AND a.languages && {p}"));
+    }
+    if !query.tags.is_empty() {
+        let p = sql.arg(text_list(query.tags.clone()));
+        sql.push(&format!(" AND a.tags && {p}"));
+    }
+    if let Some(since) = query.updated_since {
+        let p = sql.arg(Arg::Time(since));
+        sql.push(&format!(" AND a.updated_at >= {p}"));
+    }
+}
+
+fn near_point(lon: f64, lat: f64, sql: &mut SqlBuilder) -> String {
+    format!(
+        "ST_SetSRID(ST_MakePoint({}, {}), 4326)::geography",
+        sql.arg(Arg::Float(lon)),
+        sql.arg(Arg::Float(lat))
+    )
+}
+
+impl Store {
+    /// A page of published actors matching the query, in its order, with the total count.
+    pub async fn list_actors(&self, query: &ActorQuery) -> StoreResult<ActorPage> {
+        let mut page_sql = SqlBuilder::new("");
+        let distance = match &query.near {
+            Some(near) => format!(
+                "ST_Distance(a.geom::geography, {}) / 1000.0",
+                near_point(near.lon, near.lat, &mut page_sql)
+            ),
+            None => "NULL::float8".to_owned(),
+        };
+        page_sql.push(
+            &LIST_ACTORS_SQL
+                .replace("{columns}", ACTOR_COLUMNS)
+                .replace("{distance}", &distance),
+        );
+        push_filters(query, &mut page_sql);
+        match &query.after {
+            None => {}
+            Some(PageCursor::Name { k, id }) => {
+                let (k, id) = (
+                    page_sql.arg(Arg::Text(k.clone())),
+                    page_sql.arg(Arg::Uuid(id.0)),
+                );
+                page_sql.push(&format!(" AND (a.sort_name, a.id) > ({k}, {id})"));
+            }
+            Some(PageCursor::Updated { at, id }) => {
+                let (at, id) = (page_sql.arg(Arg::Time(*at)), page_sql.arg(Arg::Uuid(id.0)));
+                page_sql.push(&format!(" AND (a.updated_at, a.id) < ({at}, {id})"));
+            }
+            Some(PageCursor::Distance { km, id }) => {
+                let (km, id) = (page_sql.arg(Arg::Float(*km)), page_sql.arg(Arg::Uuid(id.0)));
+                page_sql.push(&format!(" AND ({distance}, a.id) > ({km}, {id})"));
+            }
+        }
+        page_sql.push(match query.sort {
+            SortOrder::Distance if query.near.is_some() => " ORDER BY distance_km, a.id",
+            SortOrder::Updated => " ORDER BY a.updated_at DESC, a.id DESC",
+            _ => " ORDER BY a.sort_name, a.id",
+        });
+        // One row more than asked tells whether there is a next page.
+        let limit = page_sql.arg(Arg::Int(i64::from(query.limit) + 1));
+        page_sql.push(&format!(" LIMIT {limit}"));
+
+        let mut count_sql =
+            SqlBuilder::new("SELECT count(*) AS count FROM actors a WHERE a.status = 'published'");
+        push_filters(query, &mut count_sql);
+
+        let conn = self.conn().await?;
+        // Both queries go out on one connection without waiting for each other (pipelining).
+        let shared: &AsyncPgConnection = &conn;
+        let (rows, count) = futures_util::try_join!(
+            page_sql.into_query().load::<ListedActorRow>(&mut &*shared),
+            count_sql.into_query().get_result::<CountRow>(&mut &*shared),
+        )?;
+        drop(conn);
+
+        let has_more = rows.len() > query.limit as usize;
+        let mut items = Vec::with_capacity(rows.len().min(query.limit as usize));
+        let mut last_key = None;
+        for row in rows.into_iter().take(query.limit as usize) {
+            last_key = Some((row.sort_name.clone(), row.distance_km));
+            items.push(ListedActor {
+                actor: Actor::try_from(row.actor)?,
+                distance_km: row.distance_km,
+            });
+        }
+        let next = match (has_more, items.last(), last_key) {
+            (true, Some(last), Some((sort_name, distance))) => Some(match query.sort {
+                SortOrder::Updated => PageCursor::Updated {
+                    at: last.actor.updated_at,
+                    id: last.actor.id,
+                },
+                SortOrder::Distance if distance.is_some() => PageCursor::Distance {
+                    km: distance.unwrap_or_default(),
+                    id: last.actor.id,
+                },
+                _ => PageCursor::Name {
+                    k: sort_name,
+                    id: last.actor.id,
+                },
+            }),
+            _ => None,
+        };
+        Ok(ActorPage {
+            items,
+            next,
+            total: u64::try_from(count.count).unwrap_or_default(),
+        })
+    }
+
+    /// One published actor by id or slug.
+    pub async fn published_actor(&self, reference: &ActorRef) -> StoreResult<Option<Actor>> {
+        let mut sql = SqlBuilder::new(&format!(
+            "SELECT {ACTOR_COLUMNS} FROM actors a WHERE a.status = 'published' AND "
+        ));
+        match reference {
+            ActorRef::Id(id) => {
+                let p = sql.arg(Arg::Uuid(id.0));
+                sql.push(&format!("a.id = {p}"));
+            }
+            ActorRef::Slug(slug) => {
+                let p = sql.arg(Arg::Text(slug.clone()));
+                sql.push(&format!("a.slug = {p}"));
+            }
+        }
+        let mut conn = self.conn().await?;
+        let row: Option<ActorRow> = sql.into_query().get_result(&mut conn).await.optional()?;
+        row.map(Actor::try_from).transpose()
+    }
+
+    /// How many actors are published (for start-up and seeding decisions).
+    pub async fn count_published(&self) -> StoreResult<u64> {
+        let mut conn = self.conn().await?;
+        let row: CountRow =
+            diesel::sql_query("SELECT count(*) AS count FROM actors WHERE status = 'published'")
+                .get_result(&mut conn)
+                .await?;
+        Ok(u64::try_from(row.count).unwrap_or_default())
+    }
+
+    /// Private contact details, for moderators and owners only.
+    pub async fn contact_details(&self, id: ActorId) -> StoreResult<ContactDetails> {
+        let mut conn = self.conn().await?;
+        let row: Option<(Option<String>, Option<String>)> = actor_contacts::table
+            .filter(actor_contacts::actor_id.eq(id.0))
+            .select((actor_contacts::email, actor_contacts::phone))
+            .first(&mut conn)
+            .await
+            .optional()?;
+        Ok(row
+            .map(|(email, phone)| ContactDetails { email, phone })
+            .unwrap_or_default())
+    }
+
+    /// Creates or updates an actor from an import source, keyed by its id there. A record whose
+    /// profile and contact did not change writes nothing, so re-running an import is a no-op.
+    /// Every write is a revision.
+    pub async fn import_actor(&self, import: ImportedActor<'_>) -> StoreResult<ImportOutcome> {
+        let external_id = format!("{}:{}", import.source, import.external_id);
+        let id = ActorId::for_external(import.source, import.external_id);
+        let profile_row = ActorProfileRow::from_profile(&import.actor.profile)?;
+        let snapshot = serde_json::to_value(&import.actor.profile)
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let contact = import.actor.contact.clone();
+        let author = format!("import:{}", import.source);
+        let status = import.status.as_str();
+        let name = import.actor.profile.name.clone();
+
+        let mut conn = self.conn().await?;
+        conn.transaction(async |conn| {
+            let current: Option<(i32, serde_json::Value)> = actor_revisions::table
+                .filter(actor_revisions::actor_id.eq(id.0))
+                .order(actor_revisions::version.desc())
+                .select((actor_revisions::version, actor_revisions::profile))
+                .first(conn)
+                .await
+                .optional()?;
+            let stored_contact = contact_of(conn, id).await?;
+            let outcome = match current {
+                Some((_, ref profile)) if *profile == snapshot && stored_contact == contact => {
+                    return Ok(ImportOutcome::Unchanged);
+                }
+                Some((version, _)) => {
+                    diesel::update(actors::table.find(id.0))
+                        .set((
+                            &profile_row,
+                            actors::version.eq(version + 1),
+                            actors::status.eq(status),
+                            actors::updated_at.eq(diesel::dsl::now),
+                        ))
+                        .execute(conn)
+                        .await?;
+                    write_revision(conn, id, version + 1, status, &snapshot, &author).await?;
+                    ImportOutcome::Updated
+                }
+                None => {
+                    let slug = free_slug(conn, &Slug::from_name(&name), id).await?;
+                    diesel::insert_into(actors::table)
+                        .values((
+                            actors::id.eq(id.0),
+                            actors::slug.eq(slug.as_str()),
+                            actors::external_id.eq(&external_id),
+                            actors::status.eq(status),
+                            &profile_row,
+                        ))
+                        .execute(conn)
+                        .await?;
+                    write_revision(conn, id, 1, status, &snapshot, &author).await?;
+                    ImportOutcome::Created
+                }
+            };
+            diesel::insert_into(actor_contacts::table)
+                .values((
+                    actor_contacts::actor_id.eq(id.0),
+                    actor_contacts::email.eq(&contact.email),
+                    actor_contacts::phone.eq(&contact.phone),
+                ))
+                .on_conflict(actor_contacts::actor_id)
+                .do_update()
+                .set((
+                    actor_contacts::email.eq(&contact.email),
+                    actor_contacts::phone.eq(&contact.phone),
+                    actor_contacts::updated_at.eq(diesel::dsl::now),
+                ))
+                .execute(conn)
+                .await?;
+            Ok::<_, StoreError>(outcome)
+        })
+        .await
+    }
+}
+
+async fn contact_of(conn: &mut AsyncPgConnection, id: ActorId) -> StoreResult<ContactDetails> {
+    let row: Option<(Option<String>, Option<String>)> = actor_contacts::table
+        .filter(actor_contacts::actor_id.eq(id.0))
+        .select((actor_contacts::email, actor_contacts::phone))
+        .first(conn)
+        .await
+        .optional()?;
+    Ok(row
+        .map(|(email, phone)| ContactDetails { email, phone })
+        .unwrap_or_default())
+}
+
+async fn write_revision(
+    conn: &mut AsyncPgConnection,
+    id: ActorId,
+    version: i32,
+    status: &str,
+    profile: &serde_json::Value,
+    author: &str,
+) -> StoreResult<()> {
+    diesel::insert_into(actor_revisions::table)
+        .values((
+            actor_revisions::actor_id.eq(id.0),
+            actor_revisions::version.eq(version),
+            actor_revisions::status.eq(status),
+            actor_revisions::profile.eq(profile),
+            actor_revisions::author.eq(author),
+        ))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// The slug itself when free, else the slug with a suffix from the id.
+async fn free_slug(conn: &mut AsyncPgConnection, slug: &Slug, id: ActorId) -> StoreResult<Slug> {
+    let taken: i64 = actors::table
+        .filter(actors::slug.eq(slug.as_str()))
+        .count()
+        .get_result(conn)
+        .await?;
+    Ok(if taken == 0 {
+        slug.clone()
+    } else {
+        slug.with_suffix(id)
+    })
+}
