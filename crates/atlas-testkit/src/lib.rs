@@ -47,7 +47,7 @@ fn with_database(url: &str, database: &str) -> Result<String> {
 fn build_key() -> (String, String) {
     let exe = std::env::current_exe().unwrap_or_default();
     let mut name_hash = DefaultHasher::new();
-    exe.file_name().hash(&mut name_hash);
+    exe.hash(&mut name_hash);
     let mut build_hash = DefaultHasher::new();
     if let Ok(meta) = std::fs::metadata(&exe) {
         meta.len().hash(&mut build_hash);
@@ -96,6 +96,12 @@ where
             return Ok(());
         }
         for stale in existing {
+            diesel::sql_query(format!(
+                "ALTER DATABASE \"{}\" IS_TEMPLATE false",
+                stale.datname
+            ))
+            .execute(&mut admin)
+            .await?;
             diesel::sql_query(format!(
                 "DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)",
                 stale.datname

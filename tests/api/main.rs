@@ -1,0 +1,9 @@
+//! End-to-end tests: the whole app (routes, middleware, errors) on a real PostGIS database,
+//! a fresh one per test. One test binary, so the seeded template is built once per run.
+
+mod bad_input;
+mod geo_queries;
+mod http_conventions;
+mod openapi;
+mod privacy;
+mod seed;
