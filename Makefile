@@ -37,8 +37,9 @@ run: ## Start the DB, migrate, seed, and serve the API (dev profile)
 	echo "[make] serving on $$addr — API docs: http://$$addr/docs  (Ctrl-C to stop)"
 	exec $(ATLAS) serve
 
-test: ## Start the DB and run all tests (nextest, else cargo test)
+test: ## Start the DB, install the test tools (GDAL, frictionless, PyLD), run all tests
 	@$(WITH_DB)
+	export ATLAS_PYTOOLS="$$(bash scripts/test-tools.sh)"
 	echo "[make] DATABASE_URL=$$DATABASE_URL"
 	if $(CARGO) nextest --version >/dev/null 2>&1; then
 	  echo "[make] cargo nextest run --workspace --no-fail-fast"

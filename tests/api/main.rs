@@ -2,6 +2,8 @@
 //! a fresh one per test. One test binary, so the seeded template is built once per run.
 
 mod bad_input;
+mod changes;
+mod exports;
 mod geo_queries;
 mod http_conventions;
 mod openapi;

@@ -153,3 +153,33 @@ pub fn seed_features() -> Vec<serde_json::Value> {
         .cloned()
         .unwrap_or_default()
 }
+
+/// A third-party tool the tests read our outputs with (installed by `scripts/test-tools.sh`,
+/// which `make test` runs): Python tools from the project's virtualenv, others from PATH.
+pub fn tool(name: &str) -> PathBuf {
+    let venv = std::env::var_os("ATLAS_PYTOOLS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../var/pytools/bin"))
+        });
+    let in_venv = venv.join(name);
+    if in_venv.exists() {
+        return in_venv;
+    }
+    let on_path = std::env::var_os("PATH")
+        .into_iter()
+        .flat_map(|paths| std::env::split_paths(&paths).collect::<Vec<_>>())
+        .map(|dir| dir.join(name))
+        .find(|candidate| candidate.exists());
+    on_path.unwrap_or_else(|| {
+        panic!("`{name}` is not installed: run `bash scripts/test-tools.sh` (make test does)")
+    })
+}
+
+/// A fresh scratch directory for one test.
+pub fn scratch_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("atlas-test-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("scratch dir");
+    dir
+}

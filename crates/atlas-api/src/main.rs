@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use actix_web::HttpServer;
 use anyhow::{Context, Result};
+use atlas_api::export::{export_stream, ExportFormat, ExportMeta, ExportWriter};
 use atlas_api::seed::{self, Progress};
 use atlas_api::{app, openapi, AppState, Config};
 use atlas_store::Store;
@@ -40,6 +41,15 @@ enum Command {
         /// Also write the full report (every fix, warning and rejection) as JSON to this file.
         #[arg(long)]
         report: Option<PathBuf>,
+    },
+    /// Write the published dataset to a file (a dated snapshot), in constant memory.
+    Export {
+        /// csv, geojson, ndjson or jsonld.
+        #[arg(long, value_parser = |s: &str| s.parse::<ExportFormat>())]
+        format: ExportFormat,
+        /// The file to write.
+        #[arg(long)]
+        out: PathBuf,
     },
     /// Print the OpenAPI document.
     Openapi,
@@ -119,8 +129,44 @@ async fn main() -> Result<()> {
             }
             Ok(())
         }
+        Command::Export { format, out } => export(&config, format, &out).await,
         Command::Serve => serve(config).await,
     }
+}
+
+async fn export(config: &Config, format: ExportFormat, out: &std::path::Path) -> Result<()> {
+    use futures_util::StreamExt;
+    use std::io::Write;
+    let store = connect(config).await?;
+    let query = atlas_domain::ActorQuery::default();
+    let summary = store.export_summary(&query).await?;
+    let meta = ExportMeta {
+        licence: config.data_licence.clone(),
+        base_url: config.public_base_url.trim_end_matches('/').to_owned(),
+        generated_at: chrono::Utc::now(),
+    };
+    let writer = ExportWriter::new(format, meta, &summary);
+    let file = std::fs::File::create(out).with_context(|| format!("creating {}", out.display()))?;
+    let mut file = std::io::BufWriter::new(file);
+    let bar = indicatif::ProgressBar::new(summary.count);
+    if !std::io::stderr().is_terminal() {
+        bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
+    }
+    let mut chunks = std::pin::pin!(export_stream(store, query, writer));
+    let mut batches = 0u64;
+    while let Some(chunk) = chunks.next().await {
+        file.write_all(&chunk?)?;
+        batches += 1;
+        // The first chunk is the header; each later one but the last is a full batch.
+        bar.set_position(
+            (batches.saturating_sub(1) * u64::from(atlas_api::export::BATCH_SIZE))
+                .min(summary.count),
+        );
+    }
+    file.flush()?;
+    bar.finish_and_clear();
+    tracing::info!(actors = summary.count, file = %out.display(), "export written");
+    Ok(())
 }
 
 async fn connect(config: &Config) -> Result<Store> {

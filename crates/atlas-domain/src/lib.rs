@@ -6,6 +6,7 @@
 
 pub mod actor;
 pub mod category;
+pub mod change;
 pub mod country;
 pub mod query;
 pub mod review;
@@ -18,6 +19,7 @@ pub use actor::{
     Link, Location, LocationPrecision, Slug, Source, SourceKind, Strictness, ValidActor,
 };
 pub use category::{Category, CategoryId, Taxonomy};
+pub use change::{ChangeEvent, ChangeKind};
 pub use country::CountryCode;
 pub use query::{ActorPage, ActorQuery, BoundingBox, ListedActor, Near, PageCursor, SortOrder};
 pub use review::{ReviewAction, ReviewStatus};

@@ -2,13 +2,14 @@
 
 use atlas_domain::query::{ActorPage, ListedActor};
 use atlas_domain::{
-    Actor, ActorId, ActorQuery, ActorRef, ContactDetails, PageCursor, ReviewStatus, Slug,
-    SortOrder, ValidActor,
+    Actor, ActorId, ActorQuery, ActorRef, ChangeKind, ContactDetails, PageCursor, ReviewStatus,
+    Slug, SortOrder, ValidActor,
 };
 use diesel::prelude::*;
 use diesel::sql_types::Int8;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 
+use crate::changes::record_change;
 use crate::error::{StoreError, StoreResult};
 use crate::rows::{ActorProfileRow, ActorRow, ListedActorRow, ACTOR_COLUMNS};
 use crate::schema::{actor_contacts, actor_revisions, actors};
@@ -40,7 +41,7 @@ pub struct ImportedActor<'a> {
 }
 
 /// Appends the query's filters (not its cursor) as `AND …` clauses.
-fn push_filters(query: &ActorQuery, sql: &mut SqlBuilder) {
+pub(crate) fn push_filters(query: &ActorQuery, sql: &mut SqlBuilder) {
     if let Some(bbox) = &query.bbox {
         let boxes: Vec<String> = bbox
             .split_at_antimeridian()
@@ -266,6 +267,7 @@ impl Store {
         let contact = import.actor.contact.clone();
         let author = format!("import:{}", import.source);
         let status = import.status.as_str();
+        let is_public = import.status.is_public();
         let name = import.actor.profile.name.clone();
 
         let mut conn = self.conn().await?;
@@ -293,6 +295,9 @@ impl Store {
                         .execute(conn)
                         .await?;
                     write_revision(conn, id, version + 1, status, &snapshot, &author).await?;
+                    if is_public {
+                        record_change(conn, id, ChangeKind::Updated, version + 1).await?;
+                    }
                     ImportOutcome::Updated
                 }
                 None => {
@@ -308,6 +313,9 @@ impl Store {
                         .execute(conn)
                         .await?;
                     write_revision(conn, id, 1, status, &snapshot, &author).await?;
+                    if is_public {
+                        record_change(conn, id, ChangeKind::Created, 1).await?;
+                    }
                     ImportOutcome::Created
                 }
             };

@@ -9,7 +9,9 @@
 
 mod actors;
 mod borders;
+mod changes;
 mod error;
+mod exports;
 mod rows;
 mod schema;
 mod sql_args;
@@ -26,6 +28,7 @@ use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 pub use actors::{ImportOutcome, ImportedActor};
 pub use borders::BorderArea;
 pub use error::{StoreError, StoreResult};
+pub use exports::ExportSummary;
 
 pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations");
 

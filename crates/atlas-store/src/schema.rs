@@ -70,4 +70,20 @@ diesel::table! {
     }
 }
 
-diesel::allow_tables_to_appear_in_same_query!(actors, actor_contacts, actor_revisions, categories);
+diesel::allow_tables_to_appear_in_same_query!(
+    actors,
+    actor_contacts,
+    actor_revisions,
+    categories,
+    change_events
+);
+
+diesel::table! {
+    change_events (seq) {
+        seq -> Int8,
+        actor_id -> Uuid,
+        kind -> Text,
+        version -> Int4,
+        occurred_at -> Timestamptz,
+    }
+}

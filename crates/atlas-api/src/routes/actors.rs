@@ -32,46 +32,46 @@ pub struct ListActorsParams {
     /// Viewport `minLon,minLat,maxLon,maxLat` (longitude first). `minLon > maxLon` crosses the
     /// antimeridian.
     #[param(example = "16.18,48.10,16.58,48.33")]
-    bbox: Option<String>,
+    pub(crate) bbox: Option<String>,
     /// "Around me": `lat,lon` (latitude first, like a map pin).
     #[param(example = "48.2,16.37")]
-    near: Option<String>,
+    pub(crate) near: Option<String>,
     /// Radius around `near` in kilometres (default 25).
     #[param(value_type = Option<f64>)]
-    radius_km: Option<String>,
+    pub(crate) radius_km: Option<String>,
     /// Category id; repeat or comma-separate for any-of. A parent category includes its children.
     #[serde(default)]
-    category: Vec<String>,
+    pub(crate) category: Vec<String>,
     /// Kind of organisation; repeatable.
     #[serde(default)]
-    kind: Vec<String>,
+    pub(crate) kind: Vec<String>,
     /// ISO 3166-1 alpha-2 country code (names are accepted too); repeatable.
     #[serde(default)]
-    country: Vec<String>,
+    pub(crate) country: Vec<String>,
     /// ISO 639-1 language the actor works in; repeatable.
     #[serde(default)]
-    language: Vec<String>,
+    pub(crate) language: Vec<String>,
     /// Tag; repeatable.
     #[serde(default)]
-    tag: Vec<String>,
+    pub(crate) tag: Vec<String>,
     /// Only actors changed at or after this time (RFC 3339, or a date).
-    updated_since: Option<String>,
+    pub(crate) updated_since: Option<String>,
     /// `name` (default), `distance` (default with `near`) or `updated`.
-    sort: Option<String>,
+    pub(crate) sort: Option<String>,
     /// Page size, 1 to 1000 (default 50).
     #[param(value_type = Option<u32>)]
-    limit: Option<String>,
+    pub(crate) limit: Option<String>,
     /// Opaque cursor from the previous page's `next_cursor`.
-    cursor: Option<String>,
+    pub(crate) cursor: Option<String>,
     /// Language of multilingual text (`*` for every translation); overrides `Accept-Language`.
-    lang: Option<String>,
+    pub(crate) lang: Option<String>,
     /// `json` (default) or `geojson` (same as `Accept: application/geo+json`).
-    format: Option<String>,
+    pub(crate) format: Option<String>,
 }
 
 impl ListActorsParams {
     /// Turns the raw parameters into a domain query, collecting every problem at once.
-    fn to_query(&self, state: &AppState) -> Result<ActorQuery, ApiError> {
+    pub(crate) fn to_query(&self, state: &AppState) -> Result<ActorQuery, ApiError> {
         let mut errors = ValidationErrors::default();
         let mut query = ActorQuery {
             bbox: self

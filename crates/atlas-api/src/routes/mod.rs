@@ -3,4 +3,6 @@
 
 pub mod actors;
 pub mod categories;
+pub mod changes;
+pub mod exports;
 pub mod health;
