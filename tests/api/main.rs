@@ -6,6 +6,7 @@ mod changes;
 mod exports;
 mod geo_queries;
 mod http_conventions;
+mod moderation;
 mod openapi;
 mod privacy;
 mod seed;

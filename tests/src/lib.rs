@@ -116,6 +116,49 @@ impl TestApp {
         Ok(diesel::sql_query(statement).execute(&mut conn).await?)
     }
 
+    /// Creates a user with `role` and logs in through the API; returns the bearer token.
+    pub async fn login_as(&self, role: &str) -> String {
+        let email = format!("{role}-{}@example.org", self.db.url.len() + self.counter());
+        atlas_api::routes::admin::create_account(
+            &self.state,
+            None,
+            &email,
+            role,
+            role,
+            "a long enough password",
+        )
+        .await
+        .unwrap_or_else(|e| panic!("creating a {role}: {e}"));
+        let response = self
+            .send(
+                actix_test::TestRequest::post()
+                    .uri("/v1/auth/login")
+                    .set_json(
+                        serde_json::json!({"email": email, "password": "a long enough password"}),
+                    ),
+            )
+            .await;
+        assert_eq!(
+            response.status,
+            StatusCode::OK,
+            "login: {}",
+            response.text()
+        );
+        response.json()["token"].as_str().expect("token").to_owned()
+    }
+
+    fn counter(&self) -> usize {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    }
+
+    /// A request with a bearer token.
+    pub async fn send_as(&self, token: &str, request: actix_test::TestRequest) -> Response {
+        self.send(request.insert_header(("Authorization", format!("Bearer {token}"))))
+            .await
+    }
+
     pub async fn get(&self, uri: &str) -> Response {
         self.send(actix_test::TestRequest::get().uri(uri)).await
     }

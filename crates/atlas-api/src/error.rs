@@ -47,6 +47,23 @@ pub enum ApiError {
     NotFound(String),
     #[error("not acceptable: {0}")]
     NotAcceptable(String),
+    /// No valid credentials (missing, unknown, expired or revoked token; wrong password).
+    #[error("{0}")]
+    Unauthorized(String),
+    /// Valid credentials without the needed role.
+    #[error("{0}")]
+    Forbidden(String),
+    /// The request conflicts with the current state (deciding twice, a taken email).
+    #[error("{message}")]
+    Conflict { code: &'static str, message: String },
+    #[error("{0}")]
+    PayloadTooLarge(String),
+    #[error("{message}")]
+    TooManyRequests {
+        code: &'static str,
+        message: String,
+        retry_after_seconds: u64,
+    },
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error("internal error: {0}")]
@@ -84,6 +101,13 @@ impl ApiError {
             ApiError::UnknownParameters(_) => "unknown_parameter".to_owned(),
             ApiError::NotFound(_) => "not_found".to_owned(),
             ApiError::NotAcceptable(_) => "not_acceptable".to_owned(),
+            ApiError::Unauthorized(_) => "unauthorized".to_owned(),
+            ApiError::PayloadTooLarge(_) => "payload_too_large".to_owned(),
+            ApiError::Forbidden(_) => "forbidden".to_owned(),
+            ApiError::Conflict { code, .. }
+            | ApiError::Store(StoreError::Conflict { code, .. }) => (*code).to_owned(),
+            ApiError::TooManyRequests { code, .. } => (*code).to_owned(),
+            ApiError::Store(StoreError::NotFound(_)) => "not_found".to_owned(),
             ApiError::Store(StoreError::Unavailable(_)) => "service_unavailable".to_owned(),
             ApiError::Store(_) | ApiError::Internal(_) => "internal_error".to_owned(),
         }
@@ -95,6 +119,12 @@ impl ApiError {
             ApiError::UnknownParameters(_) => "Unknown query parameter",
             ApiError::NotFound(_) => "Not found",
             ApiError::NotAcceptable(_) => "Not acceptable",
+            ApiError::Unauthorized(_) => "Unauthorized",
+            ApiError::PayloadTooLarge(_) => "Payload too large",
+            ApiError::Forbidden(_) => "Forbidden",
+            ApiError::Conflict { .. } | ApiError::Store(StoreError::Conflict { .. }) => "Conflict",
+            ApiError::TooManyRequests { .. } => "Too many requests",
+            ApiError::Store(StoreError::NotFound(_)) => "Not found",
             ApiError::Store(StoreError::Unavailable(_)) => "Service unavailable",
             ApiError::Store(_) | ApiError::Internal(_) => "Internal server error",
         }
@@ -125,6 +155,9 @@ impl ApiError {
 
     fn detail(&self) -> String {
         match self {
+            ApiError::Store(error @ (StoreError::NotFound(_) | StoreError::Conflict { .. })) => {
+                error.to_string()
+            }
             ApiError::Store(_) | ApiError::Internal(_) => {
                 "Something went wrong on our side; it has been logged.".to_owned()
             }
@@ -151,6 +184,14 @@ impl ResponseError for ApiError {
             ApiError::InvalidInput(_) | ApiError::UnknownParameters(_) => StatusCode::BAD_REQUEST,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::NotAcceptable(_) => StatusCode::NOT_ACCEPTABLE,
+            ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
+            ApiError::Conflict { .. } | ApiError::Store(StoreError::Conflict { .. }) => {
+                StatusCode::CONFLICT
+            }
+            ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::Store(StoreError::NotFound(_)) => StatusCode::NOT_FOUND,
             ApiError::Store(StoreError::Unavailable(_)) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Store(_) | ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -160,7 +201,25 @@ impl ResponseError for ApiError {
         if self.status_code().is_server_error() {
             tracing::error!(error = %self, "request failed");
         }
-        problem_response(self.status_code(), &self.problem())
+        let mut response = problem_response(self.status_code(), &self.problem());
+        match self {
+            ApiError::Unauthorized(_) => {
+                response.headers_mut().insert(
+                    header::WWW_AUTHENTICATE,
+                    header::HeaderValue::from_static("Bearer"),
+                );
+            }
+            ApiError::TooManyRequests {
+                retry_after_seconds,
+                ..
+            } => {
+                if let Ok(value) = header::HeaderValue::from_str(&retry_after_seconds.to_string()) {
+                    response.headers_mut().insert(header::RETRY_AFTER, value);
+                }
+            }
+            _ => {}
+        }
+        response
     }
 }
 
@@ -169,4 +228,44 @@ pub fn problem_response(status: StatusCode, problem: &Problem) -> HttpResponse {
         .insert_header((header::CONTENT_TYPE, "application/problem+json"))
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .json(problem)
+}
+
+/// Errors answered by actix-web itself (an oversized body, a wrong method) become problems too,
+/// so every error a client sees has the same shape.
+pub fn problem_for_framework_errors<B: actix_web::body::MessageBody + 'static>(
+    response: actix_web::dev::ServiceResponse<B>,
+) -> actix_web::Result<actix_web::middleware::ErrorHandlerResponse<B>> {
+    use actix_web::middleware::ErrorHandlerResponse;
+    let is_problem = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/problem+json"));
+    if is_problem {
+        return Ok(ErrorHandlerResponse::Response(
+            response.map_into_left_body(),
+        ));
+    }
+    let status = response.status();
+    let code = match status {
+        StatusCode::PAYLOAD_TOO_LARGE => "payload_too_large",
+        StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported_media_type",
+        StatusCode::NOT_FOUND => "not_found",
+        StatusCode::BAD_REQUEST => "bad_request",
+        s if s.is_server_error() => "internal_error",
+        _ => "error",
+    };
+    let problem = Problem {
+        problem_type: format!("/problems/{code}"),
+        title: status.canonical_reason().unwrap_or("Error").to_owned(),
+        status: status.as_u16(),
+        detail: status.canonical_reason().unwrap_or("Error").to_owned(),
+        code: code.to_owned(),
+        errors: Vec::new(),
+    };
+    let (request, _) = response.into_parts();
+    let replaced = problem_response(status, &problem).map_into_right_body();
+    Ok(ErrorHandlerResponse::Response(
+        actix_web::dev::ServiceResponse::new(request, replaced),
+    ))
 }

@@ -4,6 +4,7 @@
 //! `error.rs` alone decides what a client sees when something fails. This crate is the only
 //! one that knows HTTP.
 
+pub mod auth;
 pub mod config;
 pub mod error;
 pub mod export;
@@ -62,10 +63,32 @@ Errors are RFC 9457 problem details (`application/problem+json`) with a stable `
         (name = "actors", description = "Organisations on the map"),
         (name = "categories", description = "The taxonomy"),
         (name = "open data", description = "Exports, data package, catalogue entry and change feed"),
+        (name = "moderation", description = "Moderator sessions, decisions, history and audit"),
         (name = "operations", description = "Health and readiness"),
-    )
+    ),
+    modifiers(&BearerAuth)
 )]
 struct ApiDoc;
+
+/// Declares the bearer scheme that guarded operations name in their `security`, with the role
+/// they need as the scope (`moderator` or `admin`).
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some("A moderator session token from POST /v1/auth/login"))
+                    .build(),
+            ),
+        );
+    }
+}
 
 /// The routes and the OpenAPI document describing them, built together so they cannot drift.
 fn routes<T>(app: App<T>) -> (App<T>, utoipa::openapi::OpenApi)
@@ -84,7 +107,15 @@ where
                 .service(routes::exports::export_actors)
                 .service(routes::exports::datapackage)
                 .service(routes::exports::catalog)
-                .service(routes::changes::list_changes),
+                .service(routes::changes::list_changes)
+                .service(routes::auth::login)
+                .service(routes::auth::logout)
+                .service(routes::admin::create_user)
+                .service(routes::moderation::actor_history)
+                .service(routes::moderation::archive_actor)
+                .service(routes::moderation::restore_actor)
+                .service(routes::moderation::merge_actor)
+                .service(routes::moderation::audit_log),
         )
         .split_for_parts()
 }
@@ -112,22 +143,49 @@ pub fn app(
         .allow_any_header()
         .expose_headers(["ETag", "Link", "Content-Language", "Retry-After"])
         .max_age(86_400);
-    let (app, api) = routes(App::new().app_data(web::Data::new(state)).app_data(
-        web::PathConfig::default().error_handler(|err, _| {
-            error::ApiError::from(atlas_domain::FieldError::new(
-                "path",
-                "invalid_path",
-                err.to_string(),
-            ))
-            .into()
-        }),
-    ));
+    let path_config = web::PathConfig::default().error_handler(|err, _| {
+        error::ApiError::from(atlas_domain::FieldError::new(
+            "path",
+            "invalid_path",
+            err.to_string(),
+        ))
+        .into()
+    });
+    let json_config = web::JsonConfig::default()
+        .limit(64 * 1024)
+        .error_handler(|err, _| json_error(&err).into());
+    let (app, api) = routes(
+        App::new()
+            .app_data(web::Data::new(state))
+            .app_data(path_config)
+            .app_data(json_config),
+    );
     app.service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", api))
         .service(web::redirect("/docs", "/docs/"))
+        .app_data(web::PayloadConfig::new(64 * 1024))
         .default_service(web::to(not_found))
+        .wrap(middleware::ErrorHandlers::new().default_handler(error::problem_for_framework_errors))
         .wrap(middleware::Compress::default())
         .wrap(cors)
         .wrap(tracing_actix_web::TracingLogger::default())
+}
+
+/// A body that cannot be read: too large, not JSON, wrong types or unknown fields.
+fn json_error(err: &actix_web::error::JsonPayloadError) -> error::ApiError {
+    use actix_web::error::JsonPayloadError;
+    let (code, message) = match err {
+        JsonPayloadError::OverflowKnownLength { .. } | JsonPayloadError::Overflow { .. } => {
+            return error::ApiError::PayloadTooLarge("the body is larger than 64 KiB".into())
+        }
+        JsonPayloadError::ContentType => (
+            "unsupported_media_type",
+            "send the body as application/json".to_owned(),
+        ),
+        JsonPayloadError::Deserialize(e) if e.is_data() => ("invalid_field", e.to_string()),
+        JsonPayloadError::Deserialize(e) => ("invalid_json", e.to_string()),
+        other => ("invalid_body", other.to_string()),
+    };
+    atlas_domain::FieldError::new("body", code, message).into()
 }
 
 async fn not_found(req: HttpRequest) -> HttpResponse {

@@ -51,6 +51,16 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Create an admin account (the first one, or another). The password is read from the
+    /// ATLAS_ADMIN_PASSWORD variable or, with --password-stdin, from the first line of stdin.
+    CreateAdmin {
+        #[arg(long)]
+        email: String,
+        #[arg(long, default_value = "Administrator")]
+        name: String,
+        #[arg(long)]
+        password_stdin: bool,
+    },
     /// Print the OpenAPI document.
     Openapi,
 }
@@ -130,6 +140,30 @@ async fn main() -> Result<()> {
             Ok(())
         }
         Command::Export { format, out } => export(&config, format, &out).await,
+        Command::CreateAdmin {
+            email,
+            name,
+            password_stdin,
+        } => {
+            let password = if password_stdin {
+                let mut line = String::new();
+                std::io::stdin()
+                    .read_line(&mut line)
+                    .context("reading the password from stdin")?;
+                line.trim_end_matches(['\r', '\n']).to_owned()
+            } else {
+                std::env::var("ATLAS_ADMIN_PASSWORD")
+                    .context("set ATLAS_ADMIN_PASSWORD or pass --password-stdin")?
+            };
+            let store = connect(&config).await?;
+            let state = AppState::load(store, config).await?;
+            let user = atlas_api::routes::admin::create_account(
+                &state, None, &email, &name, "admin", &password,
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!("{}", e.problem().detail))?;
+            write_stdout(&format!("created admin {} ({})\n", user.email, user.id))
+        }
         Command::Serve => serve(config).await,
     }
 }

@@ -45,3 +45,45 @@ pub fn list(values: &[String]) -> impl Iterator<Item = &str> {
         .map(str::trim)
         .filter(|v| !v.is_empty())
 }
+
+/// Reads a JSON body after the handler's guards have run. (`web::Json` is extracted at the same
+/// time as the credentials, so a bad body would be reported before a missing token.)
+pub fn parse_json<T: DeserializeOwned>(req: &HttpRequest, body: &[u8]) -> Result<T, ApiError> {
+    let is_json = req
+        .headers()
+        .get(actix_web::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.split(';').next().is_some_and(|t| {
+                t.trim().eq_ignore_ascii_case("application/json") || t.trim().ends_with("+json")
+            })
+        });
+    if !is_json {
+        return Err(FieldError::new(
+            "body",
+            "unsupported_media_type",
+            "send the body as application/json",
+        )
+        .into());
+    }
+    serde_json::from_slice(body).map_err(|e| {
+        let code = if e.is_data() {
+            "invalid_field"
+        } else {
+            "invalid_json"
+        };
+        FieldError::new("body", code, e.to_string()).into()
+    })
+}
+
+/// Like [`parse_json`], for bodies that may be left out entirely.
+pub fn parse_optional_json<T: DeserializeOwned + Default>(
+    req: &HttpRequest,
+    body: &[u8],
+) -> Result<T, ApiError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        Ok(T::default())
+    } else {
+        parse_json(req, body)
+    }
+}

@@ -8,6 +8,8 @@ pub mod actor;
 pub mod category;
 pub mod change;
 pub mod country;
+pub mod diff;
+pub mod moderation;
 pub mod query;
 pub mod review;
 pub mod text;
@@ -21,6 +23,7 @@ pub use actor::{
 pub use category::{Category, CategoryId, Taxonomy};
 pub use change::{ChangeEvent, ChangeKind};
 pub use country::CountryCode;
+pub use moderation::{NewUser, Role, User, UserId};
 pub use query::{ActorPage, ActorQuery, BoundingBox, ListedActor, Near, PageCursor, SortOrder};
 pub use review::{ReviewAction, ReviewStatus};
 pub use text::{Lang, LangText};

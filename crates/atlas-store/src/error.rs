@@ -12,6 +12,11 @@ pub enum StoreError {
     Corrupt(String),
     #[error("migration failed: {0}")]
     Migration(String),
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    /// The change conflicts with the current state (deciding twice, merging into itself).
+    #[error("{message}")]
+    Conflict { code: &'static str, message: String },
 }
 
 impl From<diesel_async::pooled_connection::deadpool::PoolError> for StoreError {

@@ -12,10 +12,12 @@ mod borders;
 mod changes;
 mod error;
 mod exports;
+mod moderation;
 mod rows;
 mod schema;
 mod sql_args;
 mod taxonomy;
+mod users;
 
 use diesel::sql_types::Text;
 use diesel::QueryableByName;
@@ -29,6 +31,8 @@ pub use actors::{ImportOutcome, ImportedActor};
 pub use borders::BorderArea;
 pub use error::{StoreError, StoreResult};
 pub use exports::ExportSummary;
+pub use moderation::{AuditEntry, Revision};
+pub use users::LoginRecord;
 
 pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations");
 

@@ -87,3 +87,51 @@ diesel::table! {
         occurred_at -> Timestamptz,
     }
 }
+
+diesel::table! {
+    users (id) {
+        id -> Uuid,
+        email -> Text,
+        display_name -> Text,
+        role -> Text,
+        password_hash -> Text,
+        failed_logins -> Int4,
+        locked_until -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    sessions (token_hash) {
+        token_hash -> Text,
+        user_id -> Uuid,
+        created_at -> Timestamptz,
+        expires_at -> Timestamptz,
+        revoked_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    audit_log (id) {
+        id -> Int8,
+        at -> Timestamptz,
+        user_id -> Nullable<Uuid>,
+        user_label -> Text,
+        action -> Text,
+        target_kind -> Text,
+        target_id -> Text,
+        details -> Jsonb,
+    }
+}
+
+diesel::table! {
+    actor_redirects (from_id) {
+        from_id -> Uuid,
+        from_slug -> Text,
+        to_id -> Uuid,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::joinable!(sessions -> users (user_id));
+diesel::allow_tables_to_appear_in_same_query!(users, sessions, audit_log, actor_redirects, actors);

@@ -333,6 +333,7 @@ pub struct GetActorParams {
         )),
         (status = 304, description = "Not modified"),
         (status = 400, description = "Invalid or unknown parameter", body = Problem, content_type = "application/problem+json"),
+        (status = 301, description = "The actor was merged into another; `Location` names it"),
         (status = 404, description = "No published actor with this id or slug", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -346,11 +347,21 @@ pub async fn get_actor(
     let wanted = Wanted::from_request(&req, params.lang.as_deref())?;
     let geojson = wants_geojson(&req, params.format.as_deref())?;
     let reference = ActorRef::parse(&path.into_inner());
-    let actor = state
-        .store
-        .published_actor(&reference)
-        .await?
-        .ok_or_else(|| ApiError::NotFound("actor".into()))?;
+    let Some(actor) = state.store.published_actor(&reference).await? else {
+        // A merged actor answers with the place of the one it was merged into.
+        return match state.store.redirect_for(&reference).await? {
+            Some((_, slug)) => {
+                let mut location = format!("/v1/actors/{slug}");
+                if !req.query_string().is_empty() {
+                    location = format!("{location}?{}", req.query_string());
+                }
+                Ok(HttpResponse::MovedPermanently()
+                    .insert_header((header::LOCATION, location))
+                    .finish())
+            }
+            None => Err(ApiError::NotFound("actor".into())),
+        };
+    };
     let view = ActorResponse::new(&actor, &wanted, None);
     let cacheable = if geojson {
         Cacheable::json(&ActorFeature::new(view), GEOJSON, LIST_MAX_AGE)?

@@ -2,7 +2,10 @@
 //! backend, and map the result to a view; rules live in the domain.
 
 pub mod actors;
+pub mod admin;
+pub mod auth;
 pub mod categories;
 pub mod changes;
 pub mod exports;
 pub mod health;
+pub mod moderation;
