@@ -7,3 +7,4 @@ mod http_conventions;
 mod openapi;
 mod privacy;
 mod seed;
+mod submissions;

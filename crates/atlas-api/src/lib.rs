@@ -4,12 +4,16 @@
 //! `error.rs` alone decides what a client sees when something fails. This crate is the only
 //! one that knows HTTP.
 
+pub mod body;
 pub mod config;
 pub mod error;
 pub mod http_cache;
 pub mod lang;
+pub mod mail;
 pub mod params;
+pub mod rate_limit;
 pub mod routes;
+pub mod secret;
 pub mod seed;
 pub mod views;
 
@@ -36,16 +40,32 @@ pub struct AppState {
     /// Loaded at start-up; the taxonomy changes only through `atlas seed`.
     pub taxonomy: Arc<Taxonomy>,
     pub config: Arc<Config>,
+    /// Where queued emails are sent (SMTP, or the local mailbox directory).
+    pub mailer: mail::Mailer,
+    /// Wakes the outbox worker when a request queued an email.
+    pub mail_wake: Arc<tokio::sync::Notify>,
+    /// One limiter for every worker thread, so a client's budget is per server.
+    pub write_limit: Arc<rate_limit::WriteLimit>,
 }
 
 impl AppState {
     pub async fn load(store: Store, config: Config) -> anyhow::Result<AppState> {
         let taxonomy = store.taxonomy().await?;
+        let mailer = mail::Mailer::from_config(&config)?;
+        let write_limit = rate_limit::write_limit(&config)?;
         Ok(AppState {
             store,
             taxonomy: Arc::new(taxonomy),
             config: Arc::new(config),
+            mailer,
+            mail_wake: Arc::new(tokio::sync::Notify::new()),
+            write_limit: Arc::new(write_limit),
         })
+    }
+
+    /// Sends every email that is due now (the server's worker does this continuously).
+    pub async fn deliver_due_emails(&self) -> anyhow::Result<usize> {
+        mail::deliver_due_emails(&self.store, &self.mailer, &self.config).await
     }
 }
 
@@ -60,10 +80,16 @@ Errors are RFC 9457 problem details (`application/problem+json`) with a stable `
     tags(
         (name = "actors", description = "Organisations on the map"),
         (name = "categories", description = "The taxonomy"),
+        (name = "submissions", description = "Partners proposing their listing"),
+        (name = "owners", description = "Edits, reports and erasure requests about a listing"),
         (name = "operations", description = "Health and readiness"),
     )
 )]
 struct ApiDoc;
+
+/// The largest JSON body accepted: a generous listing with long descriptions in several
+/// languages fits many times over; anything bigger is refused before it is parsed.
+pub const MAX_JSON_BODY_BYTES: usize = 256 * 1024;
 
 /// The routes and the OpenAPI document describing them, built together so they cannot drift.
 fn routes<T>(app: App<T>) -> (App<T>, utoipa::openapi::OpenApi)
@@ -78,7 +104,15 @@ where
             scope::scope("/v1")
                 .service(routes::actors::list_actors)
                 .service(routes::actors::get_actor)
-                .service(routes::categories::list_categories),
+                .service(routes::categories::list_categories)
+                .service(routes::submissions::create_submission)
+                .service(routes::submissions::confirm_submission)
+                .service(routes::submissions::get_submission)
+                .service(routes::submissions::check_duplicates)
+                .service(routes::owners::request_edit_link)
+                .service(routes::owners::edit_actor)
+                .service(routes::owners::report_actor)
+                .service(routes::owners::request_erasure),
         )
         .split_for_parts()
 }
@@ -106,19 +140,28 @@ pub fn app(
         .allow_any_header()
         .expose_headers(["ETag", "Link", "Content-Language", "Retry-After"])
         .max_age(86_400);
-    let (app, api) = routes(App::new().app_data(web::Data::new(state)).app_data(
-        web::PathConfig::default().error_handler(|err, _| {
-            error::ApiError::from(atlas_domain::FieldError::new(
-                "path",
-                "invalid_path",
-                err.to_string(),
-            ))
-            .into()
-        }),
-    ));
+    let write_limit = actix_governor::Governor::new(&state.write_limit);
+    let (app, api) = routes(
+        App::new()
+            .app_data(web::Data::new(state))
+            .app_data(web::PathConfig::default().error_handler(|err, _| {
+                error::ApiError::from(atlas_domain::FieldError::new(
+                    "path",
+                    "invalid_path",
+                    err.to_string(),
+                ))
+                .into()
+            }))
+            .app_data(
+                web::JsonConfig::default()
+                    .limit(MAX_JSON_BODY_BYTES)
+                    .error_handler(|err, _| error::json_body_error(err).into()),
+            ),
+    );
     app.service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", api))
         .service(web::redirect("/docs", "/docs/"))
         .default_service(web::to(not_found))
+        .wrap(write_limit)
         .wrap(middleware::Compress::default())
         .wrap(cors)
         .wrap(tracing_actix_web::TracingLogger::default())

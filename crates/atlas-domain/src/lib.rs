@@ -9,6 +9,7 @@ pub mod category;
 pub mod country;
 pub mod query;
 pub mod review;
+pub mod submission;
 pub mod text;
 pub mod validation;
 pub mod website;
@@ -21,6 +22,9 @@ pub use category::{Category, CategoryId, Taxonomy};
 pub use country::CountryCode;
 pub use query::{ActorPage, ActorQuery, BoundingBox, ListedActor, Near, PageCursor, SortOrder};
 pub use review::{ReviewAction, ReviewStatus};
+pub use submission::{
+    location_flags, Complaint, Consent, QualityFlag, ReportReason, SubmissionDraft, ValidSubmission,
+};
 pub use text::{Lang, LangText};
 pub use validation::{FieldError, ValidationErrors};
 pub use website::Website;

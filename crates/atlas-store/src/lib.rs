@@ -10,9 +10,12 @@
 mod actors;
 mod borders;
 mod error;
+mod gazetteer;
+mod outbox;
 mod rows;
 mod schema;
 mod sql_args;
+mod submissions;
 mod taxonomy;
 
 use diesel::sql_types::Text;
@@ -26,6 +29,12 @@ use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 pub use actors::{ImportOutcome, ImportedActor};
 pub use borders::BorderArea;
 pub use error::{StoreError, StoreResult};
+pub use gazetteer::{GazetteerPlace, GeocodedPlace};
+pub use outbox::PendingEmail;
+pub use submissions::{
+    DuplicateCandidate, DuplicateQuery, EditOutcome, NewComplaint, NewSubmission, ProposedEdit,
+    SubmissionState, TokenRejection,
+};
 
 pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations");
 

@@ -4,3 +4,5 @@
 pub mod actors;
 pub mod categories;
 pub mod health;
+pub mod owners;
+pub mod submissions;
