@@ -5,6 +5,7 @@ mod bad_input;
 mod geo_queries;
 mod http_conventions;
 mod openapi;
+mod owners;
 mod privacy;
 mod seed;
 mod submissions;
