@@ -973,3 +973,35 @@ async fn the_eleventh_rapid_submission_from_one_client_is_429_with_retry_after()
         .await;
     assert_eq!(forged.status, 429);
 }
+
+#[tokio::test]
+async fn without_an_smtp_server_emails_land_in_the_local_mailbox_directory() {
+    let dir = std::env::temp_dir().join(format!(
+        "atlas-mailbox-{}-{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .expect("time")
+            .as_nanos()
+    ));
+    let mailbox = dir.clone();
+    let app = TestApp::seeded_with(move |config| {
+        config.smtp_url = None;
+        config.mail_dir = mailbox;
+    })
+    .await
+    .expect("app");
+    let response = app.post_json("/v1/submissions", &valid_submission()).await;
+    assert_eq!(response.status, 202);
+    assert_eq!(app.deliver_mail().await, 1);
+    let files: Vec<_> = std::fs::read_dir(&dir)
+        .expect("the mailbox directory")
+        .filter_map(Result::ok)
+        .collect();
+    assert_eq!(files.len(), 1);
+    let text = std::fs::read_to_string(files[0].path()).expect("an .eml file");
+    assert!(text.contains("hallo@nachbarschaftstafel.example.org"));
+    assert!(text.contains("Token: "));
+    assert!(app.mail.messages().is_empty());
+    let _ = std::fs::remove_dir_all(&dir);
+}

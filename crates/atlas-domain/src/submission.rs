@@ -275,3 +275,40 @@ fn message_and_email(
     };
     (message, email)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::country::parse_code;
+
+    fn code(c: &str) -> CountryCode {
+        parse_code(c).expect("a country code")
+    }
+
+    #[test]
+    fn a_point_in_its_claimed_country_raises_no_flag() {
+        assert!(location_flags(Some(code("AT")), &[code("AT")], &[]).is_empty());
+        assert!(location_flags(None, &[code("FR")], &[]).is_empty());
+    }
+
+    #[test]
+    fn a_point_elsewhere_is_flagged_and_a_swapped_one_says_so() {
+        let outside = location_flags(Some(code("AT")), &[code("FR")], &[]);
+        assert_eq!(outside.len(), 1);
+        assert_eq!(outside[0].code, "point_outside_country");
+        let swapped = location_flags(Some(code("LV")), &[], &[code("LV")]);
+        let codes: Vec<&str> = swapped.iter().map(|f| f.code.as_str()).collect();
+        assert_eq!(codes, ["point_outside_country", "coordinates_look_swapped"]);
+    }
+
+    #[test]
+    fn reports_need_a_known_reason_and_erasure_an_email() {
+        assert!(Complaint::parse_report(Some("closed"), None, None).is_ok());
+        let errors = Complaint::parse_report(Some("meh"), Some("<b>x</b>"), Some("a@"))
+            .expect_err("three mistakes");
+        let fields: Vec<&str> = errors.0.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["reason", "message", "email"]);
+        assert!(Complaint::parse_erasure(Some("remove us"), None).is_err());
+        assert!(Complaint::parse_erasure(None, Some("owner@example.org")).is_ok());
+    }
+}
