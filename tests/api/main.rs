@@ -8,5 +8,7 @@ mod geo_queries;
 mod http_conventions;
 mod moderation;
 mod openapi;
+mod owners;
 mod privacy;
 mod seed;
+mod submissions;

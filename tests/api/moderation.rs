@@ -62,7 +62,7 @@ async fn repeated_wrong_passwords_lock_the_account() {
             .set_json(json!({"email": "mod@example.org", "password": password}))
     };
     let unknown = app
-        .send(
+        .send_from_anywhere(
             TestRequest::post()
                 .uri("/v1/auth/login")
                 .set_json(json!({"email": "nobody@example.org", "password": "whatever it is"})),
@@ -70,11 +70,11 @@ async fn repeated_wrong_passwords_lock_the_account() {
         .await;
     assert_eq!(unknown.status, 401, "unknown and wrong look the same");
     for _ in 0..5 {
-        let wrong = app.send(login("the wrong password")).await;
+        let wrong = app.send_from_anywhere(login("the wrong password")).await;
         assert_eq!(wrong.status, 401);
         assert_eq!(wrong.json()["code"], "unauthorized");
     }
-    let locked = app.send(login("the right password")).await;
+    let locked = app.send_from_anywhere(login("the right password")).await;
     assert_eq!(
         locked.status,
         429,
@@ -129,8 +129,8 @@ async fn admins_create_moderators_and_moderators_cannot() {
         (TestRequest::post().set_json(json!({"email": "a@example.org", "display_name": "A", "role": "moderator", "password": "long enough pw", "admin": true})), 400, "invalid_field"),
         (TestRequest::post().set_json(json!({"email": 5})), 400, "invalid_field"),
         (TestRequest::post().insert_header(("Content-Type", "application/json")).set_payload("{not json"), 400, "invalid_json"),
-        (TestRequest::post().insert_header(("Content-Type", "text/plain")).set_payload("hello"), 400, "unsupported_media_type"),
-        (TestRequest::post().insert_header(("Content-Type", "application/json")).set_payload(vec![b' '; 100_000]), 413, "payload_too_large"),
+        (TestRequest::post().insert_header(("Content-Type", "text/plain")).set_payload("hello"), 415, "unsupported_media_type"),
+        (TestRequest::post().insert_header(("Content-Type", "application/json")).set_payload(vec![b' '; 300_000]), 413, "payload_too_large"),
     ];
     for (request, status, code) in bad_bodies {
         let response = app.send_as(&admin, request.uri("/v1/admin/users")).await;
@@ -175,7 +175,13 @@ async fn every_guarded_operation_refuses_missing_and_insufficient_tokens() {
                 .flat_map(|s| s["bearer"].as_array().into_iter().flatten())
                 .filter_map(Value::as_str)
                 .collect();
-            assert!(!scopes.is_empty(), "{method} {path} names its role");
+            // Moderator sessions name the role they need; owner edit tokens (`edit_token`)
+            // are bound to one actor instead.
+            let is_session = security.iter().any(|s| s.get("bearer").is_some());
+            assert!(
+                !is_session || !scopes.is_empty(),
+                "{method} {path} names its role"
+            );
             let uri = path
                 .replace("{id}", &some_id)
                 .replace("{id_or_slug}", &some_id);
@@ -191,10 +197,12 @@ async fn every_guarded_operation_refuses_missing_and_insufficient_tokens() {
                 .uri(&uri)
                 .set_json(json!({}))
             };
-            let anonymous = app.send(request()).await;
+            let anonymous = app.send_from_anywhere(request()).await;
             assert_eq!(anonymous.status, 401, "{method} {path} without a token");
             let wrong = app
-                .send(request().insert_header(("Authorization", "Bearer not-a-token")))
+                .send_from_anywhere(
+                    request().insert_header(("Authorization", "Bearer not-a-token")),
+                )
                 .await;
             assert_eq!(wrong.status, 401, "{method} {path} with an unknown token");
             if scopes.contains(&"admin") {

@@ -10,6 +10,7 @@ use anyhow::Result;
 use atlas_api::seed::{self, Progress};
 use atlas_api::{AppState, Config};
 use atlas_store::Store;
+use atlas_testkit::smtp::SmtpSink;
 use atlas_testkit::TestDb;
 
 /// The repository's seed data directory.
@@ -31,6 +32,8 @@ pub struct TestApp {
     pub state: AppState,
     pub store: Store,
     pub db: TestDb,
+    /// The SMTP server the app sends its email to.
+    pub mail: SmtpSink,
 }
 
 /// A response read whole.
@@ -87,12 +90,125 @@ impl TestApp {
     }
 
     async fn on(db: TestDb) -> Result<TestApp> {
+        TestApp::with_config(db, |_| {}).await
+    }
+
+    /// A seeded app with some settings changed (rate limits, ...).
+    pub async fn seeded_with(change: impl FnOnce(&mut Config)) -> Result<TestApp> {
+        let app = TestApp::seeded().await?;
+        TestApp::with_config(app.into_db(), change).await
+    }
+
+    fn into_db(self) -> TestDb {
+        self.db
+    }
+
+    async fn with_config(db: TestDb, change: impl FnOnce(&mut Config)) -> Result<TestApp> {
         let store = Store::connect(&db.url, 4).await?;
+        let mail = SmtpSink::start().await?;
         let mut config = Config::for_database(&db.url);
         config.seed_dir = seed_dir();
         config.shared_data = shared_data();
+        config.smtp_url = Some(mail.url());
+        change(&mut config);
         let state = AppState::load(store.clone(), config).await?;
-        Ok(TestApp { state, store, db })
+        Ok(TestApp {
+            state,
+            store,
+            db,
+            mail,
+        })
+    }
+
+    /// Sends the emails waiting in the outbox to the SMTP sink (the server's worker does
+    /// this on its own); returns how many went out.
+    pub async fn deliver_mail(&self) -> usize {
+        self.state
+            .deliver_due_emails()
+            .await
+            .expect("delivering the outbox")
+    }
+
+    /// Sends a JSON body with `method` from client `peer` (the rate limit keys on it).
+    pub async fn send_json(
+        &self,
+        request: actix_test::TestRequest,
+        peer: &str,
+        body: &serde_json::Value,
+    ) -> Response {
+        self.send(
+            request
+                .peer_addr(
+                    peer.parse()
+                        .expect("a socket address such as 10.0.0.1:4000"),
+                )
+                .insert_header(("content-type", "application/json"))
+                .set_payload(body.to_string()),
+        )
+        .await
+    }
+
+    pub async fn post_json(&self, uri: &str, body: &serde_json::Value) -> Response {
+        self.send_json(
+            actix_test::TestRequest::post().uri(uri),
+            "10.0.0.1:4000",
+            body,
+        )
+        .await
+    }
+
+    /// Rows in `table` (to check that a refused request wrote nothing).
+    pub async fn count(&self, table: &str) -> i64 {
+        use diesel::sql_types::BigInt;
+        use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+        #[derive(diesel::QueryableByName)]
+        struct Count {
+            #[diesel(sql_type = BigInt)]
+            count: i64,
+        }
+        let mut conn = AsyncPgConnection::establish(&self.db.url)
+            .await
+            .expect("connecting to the test database");
+        let row: Count = diesel::sql_query(format!("SELECT count(*) AS count FROM {table}"))
+            .get_result(&mut conn)
+            .await
+            .expect("counting rows");
+        row.count
+    }
+
+    /// The first column of the first row of `query`, as text (NULL or no row: None).
+    pub async fn sql_text(&self, query: &str) -> Option<String> {
+        use diesel::sql_types::{Nullable, Text};
+        use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+        #[derive(diesel::QueryableByName)]
+        struct Value {
+            #[diesel(sql_type = Nullable<Text>)]
+            value: Option<String>,
+        }
+        let mut conn = AsyncPgConnection::establish(&self.db.url)
+            .await
+            .expect("connecting to the test database");
+        let rows: Vec<Value> = diesel::sql_query(format!("SELECT ({query})::text AS value"))
+            .load(&mut conn)
+            .await
+            .unwrap_or_else(|e| panic!("{query}: {e}"));
+        rows.into_iter().next().and_then(|r| r.value)
+    }
+
+    /// Row counts of every table a write endpoint may touch.
+    pub async fn write_counts(&self) -> Vec<(&'static str, i64)> {
+        let mut counts = Vec::new();
+        for table in [
+            "actors",
+            "actor_contacts",
+            "actor_revisions",
+            "moderation_items",
+            "access_tokens",
+            "email_outbox",
+        ] {
+            counts.push((table, self.count(table).await));
+        }
+        counts
     }
 
     /// Sends a request built by the caller through the whole app (middleware included).
@@ -130,7 +246,7 @@ impl TestApp {
         .await
         .unwrap_or_else(|e| panic!("creating a {role}: {e}"));
         let response = self
-            .send(
+            .send_from_anywhere(
                 actix_test::TestRequest::post()
                     .uri("/v1/auth/login")
                     .set_json(
@@ -154,8 +270,23 @@ impl TestApp {
     }
 
     /// A request with a bearer token.
+    /// A request with a bearer token (from a client address of its own, so tests about
+    /// moderation never meet the per-client write limit).
     pub async fn send_as(&self, token: &str, request: actix_test::TestRequest) -> Response {
-        self.send(request.insert_header(("Authorization", format!("Bearer {token}"))))
+        self.send_from_anywhere(request.insert_header(("Authorization", format!("Bearer {token}"))))
+            .await
+    }
+
+    /// A request from a client address no other request used.
+    pub async fn send_from_anywhere(&self, request: actix_test::TestRequest) -> Response {
+        let n = self.counter();
+        let peer = format!(
+            "127.{}.{}.{}:4000",
+            (n >> 16) & 255,
+            (n >> 8) & 255,
+            n & 255
+        );
+        self.send(request.peer_addr(peer.parse().expect("address")))
             .await
     }
 

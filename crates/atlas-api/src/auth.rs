@@ -74,20 +74,23 @@ async fn authenticate(
     needed: Role,
 ) -> Result<Moderator, ApiError> {
     let state = state.ok_or_else(|| ApiError::Internal("application state missing".into()))?;
-    let token = token.ok_or_else(|| ApiError::Unauthorized("this needs a moderator session: `Authorization: Bearer <token>` from POST /v1/auth/login".into()))?;
+    let token = token.ok_or_else(|| ApiError::Unauthorized("unauthorized", "this needs a moderator session: `Authorization: Bearer <token>` from POST /v1/auth/login".into()))?;
     let token_hash = token_hash(&token);
     let user = state
         .store
         .session_user(&token_hash)
         .await?
         .ok_or_else(|| {
-            ApiError::Unauthorized("the token is unknown, expired or revoked; log in again".into())
+            ApiError::Unauthorized(
+                "unauthorized",
+                "the token is unknown, expired or revoked; log in again".into(),
+            )
         })?;
     if !user.role.allows(needed) {
-        return Err(ApiError::Forbidden(format!(
-            "this needs the {} role",
-            needed.as_str()
-        )));
+        return Err(ApiError::Forbidden(
+            "forbidden",
+            format!("this needs the {} role", needed.as_str()),
+        ));
     }
     Ok(Moderator { user, token_hash })
 }

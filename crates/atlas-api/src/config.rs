@@ -35,6 +35,29 @@ pub struct Config {
     /// Directory with the shared open datasets (country borders, GeoNames).
     #[arg(long, env = "ATLAS_SHARED_DATA", default_value = "../shared/data")]
     pub shared_data: PathBuf,
+    /// SMTP server for outgoing mail (`smtp://host:port`, `smtps://user:pass@host`); unset
+    /// means emails are written as .eml files to MAIL_DIR instead.
+    #[arg(long, env = "SMTP_URL")]
+    pub smtp_url: Option<String>,
+    /// The local mailbox directory used when SMTP_URL is unset.
+    #[arg(long, env = "MAIL_DIR", default_value = "var/mail")]
+    pub mail_dir: PathBuf,
+    /// Sender of the Atlas's emails.
+    #[arg(
+        long,
+        env = "MAIL_FROM",
+        default_value = "Social Tech Atlas <atlas@localhost>"
+    )]
+    pub mail_from: String,
+    /// Write requests (POST, PATCH, ...) a client may send at once...
+    #[arg(long, env = "WRITE_RATE_LIMIT_BURST", default_value_t = 10)]
+    pub write_rate_limit_burst: u32,
+    /// ...and then one more every this many seconds.
+    #[arg(long, env = "WRITE_RATE_LIMIT_PERIOD_SECS", default_value_t = 6)]
+    pub write_rate_limit_period_secs: u64,
+    /// The address of a reverse proxy whose X-Forwarded-For is believed; unset: none is.
+    #[arg(long, env = "TRUSTED_PROXY")]
+    pub trusted_proxy: Option<std::net::IpAddr>,
 }
 
 impl Config {
@@ -49,6 +72,12 @@ impl Config {
             meili_url: None,
             seed_dir: PathBuf::from("seed-data"),
             shared_data: PathBuf::from("../shared/data"),
+            smtp_url: None,
+            mail_dir: PathBuf::from("var/mail"),
+            mail_from: "Social Tech Atlas <atlas@localhost>".to_owned(),
+            write_rate_limit_burst: 10,
+            write_rate_limit_period_secs: 6,
+            trusted_proxy: None,
         }
     }
 }

@@ -47,23 +47,31 @@ pub enum ApiError {
     NotFound(String),
     #[error("not acceptable: {0}")]
     NotAcceptable(String),
-    /// No valid credentials (missing, unknown, expired or revoked token; wrong password).
+    /// The body is not usable JSON (empty, malformed, not an object).
+    #[error("{detail}")]
+    BadBody { code: &'static str, detail: String },
+    #[error("the body is larger than {0} bytes")]
+    PayloadTooLarge(usize),
     #[error("{0}")]
-    Unauthorized(String),
-    /// Valid credentials without the needed role.
-    #[error("{0}")]
-    Forbidden(String),
-    /// The request conflicts with the current state (deciding twice, a taken email).
-    #[error("{message}")]
-    Conflict { code: &'static str, message: String },
-    #[error("{0}")]
-    PayloadTooLarge(String),
-    #[error("{message}")]
-    TooManyRequests {
-        code: &'static str,
-        message: String,
-        retry_after_seconds: u64,
-    },
+    UnsupportedMediaType(String),
+    /// A token is missing, unknown, spent or expired.
+    #[error("{1}")]
+    Unauthorized(&'static str, String),
+    /// A valid credential that does not allow this.
+    #[error("{1}")]
+    Forbidden(&'static str, String),
+    #[error("{1}")]
+    Conflict(&'static str, String),
+    /// `If-Match` names another version than the current one.
+    #[error("the listing is at version {current}, or an edit of the version you quoted is already waiting for review; reload and edit again")]
+    VersionConflict { current: i32 },
+    #[error("this request must say which version it changes: send If-Match: \"<version>\"")]
+    PreconditionRequired,
+    #[error("too many requests from this client; retry in {retry_after_secs} s")]
+    RateLimited { retry_after_secs: u64 },
+    /// Too many failed logins in a row: the account waits before it accepts another.
+    #[error("too many failed logins; try again in {retry_after_secs} s")]
+    LoginLocked { retry_after_secs: u64 },
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error("internal error: {0}")]
@@ -101,12 +109,17 @@ impl ApiError {
             ApiError::UnknownParameters(_) => "unknown_parameter".to_owned(),
             ApiError::NotFound(_) => "not_found".to_owned(),
             ApiError::NotAcceptable(_) => "not_acceptable".to_owned(),
-            ApiError::Unauthorized(_) => "unauthorized".to_owned(),
+            ApiError::BadBody { code, .. }
+            | ApiError::Unauthorized(code, _)
+            | ApiError::Forbidden(code, _)
+            | ApiError::Conflict(code, _) => (*code).to_owned(),
             ApiError::PayloadTooLarge(_) => "payload_too_large".to_owned(),
-            ApiError::Forbidden(_) => "forbidden".to_owned(),
-            ApiError::Conflict { code, .. }
-            | ApiError::Store(StoreError::Conflict { code, .. }) => (*code).to_owned(),
-            ApiError::TooManyRequests { code, .. } => (*code).to_owned(),
+            ApiError::UnsupportedMediaType(_) => "unsupported_media_type".to_owned(),
+            ApiError::VersionConflict { .. } => "version_conflict".to_owned(),
+            ApiError::PreconditionRequired => "precondition_required".to_owned(),
+            ApiError::RateLimited { .. } => "rate_limited".to_owned(),
+            ApiError::LoginLocked { .. } => "login_locked".to_owned(),
+            ApiError::Store(StoreError::Conflict { code, .. }) => (*code).to_owned(),
             ApiError::Store(StoreError::NotFound(_)) => "not_found".to_owned(),
             ApiError::Store(StoreError::Unavailable(_)) => "service_unavailable".to_owned(),
             ApiError::Store(_) | ApiError::Internal(_) => "internal_error".to_owned(),
@@ -119,11 +132,16 @@ impl ApiError {
             ApiError::UnknownParameters(_) => "Unknown query parameter",
             ApiError::NotFound(_) => "Not found",
             ApiError::NotAcceptable(_) => "Not acceptable",
-            ApiError::Unauthorized(_) => "Unauthorized",
+            ApiError::BadBody { .. } => "Unreadable body",
             ApiError::PayloadTooLarge(_) => "Payload too large",
-            ApiError::Forbidden(_) => "Forbidden",
-            ApiError::Conflict { .. } | ApiError::Store(StoreError::Conflict { .. }) => "Conflict",
-            ApiError::TooManyRequests { .. } => "Too many requests",
+            ApiError::UnsupportedMediaType(_) => "Unsupported media type",
+            ApiError::Unauthorized(..) => "Unauthorized",
+            ApiError::Forbidden(..) => "Forbidden",
+            ApiError::Conflict(..) => "Conflict",
+            ApiError::VersionConflict { .. } => "Version conflict",
+            ApiError::PreconditionRequired => "Precondition required",
+            ApiError::RateLimited { .. } | ApiError::LoginLocked { .. } => "Too many requests",
+            ApiError::Store(StoreError::Conflict { .. }) => "Conflict",
             ApiError::Store(StoreError::NotFound(_)) => "Not found",
             ApiError::Store(StoreError::Unavailable(_)) => "Service unavailable",
             ApiError::Store(_) | ApiError::Internal(_) => "Internal server error",
@@ -184,13 +202,18 @@ impl ResponseError for ApiError {
             ApiError::InvalidInput(_) | ApiError::UnknownParameters(_) => StatusCode::BAD_REQUEST,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::NotAcceptable(_) => StatusCode::NOT_ACCEPTABLE,
-            ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            ApiError::BadBody { .. } => StatusCode::BAD_REQUEST,
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
-            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
-            ApiError::Conflict { .. } | ApiError::Store(StoreError::Conflict { .. }) => {
-                StatusCode::CONFLICT
+            ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::Unauthorized(..) => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden(..) => StatusCode::FORBIDDEN,
+            ApiError::Conflict(..) => StatusCode::CONFLICT,
+            ApiError::VersionConflict { .. } => StatusCode::PRECONDITION_FAILED,
+            ApiError::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
+            ApiError::RateLimited { .. } | ApiError::LoginLocked { .. } => {
+                StatusCode::TOO_MANY_REQUESTS
             }
-            ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::Store(StoreError::Conflict { .. }) => StatusCode::CONFLICT,
             ApiError::Store(StoreError::NotFound(_)) => StatusCode::NOT_FOUND,
             ApiError::Store(StoreError::Unavailable(_)) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Store(_) | ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -202,24 +225,48 @@ impl ResponseError for ApiError {
             tracing::error!(error = %self, "request failed");
         }
         let mut response = problem_response(self.status_code(), &self.problem());
-        match self {
-            ApiError::Unauthorized(_) => {
-                response.headers_mut().insert(
-                    header::WWW_AUTHENTICATE,
-                    header::HeaderValue::from_static("Bearer"),
-                );
-            }
-            ApiError::TooManyRequests {
-                retry_after_seconds,
-                ..
-            } => {
-                if let Ok(value) = header::HeaderValue::from_str(&retry_after_seconds.to_string()) {
-                    response.headers_mut().insert(header::RETRY_AFTER, value);
-                }
-            }
-            _ => {}
+        if let ApiError::RateLimited { retry_after_secs }
+        | ApiError::LoginLocked { retry_after_secs } = self
+        {
+            response.headers_mut().insert(
+                header::RETRY_AFTER,
+                header::HeaderValue::from(*retry_after_secs),
+            );
+        }
+        if let ApiError::Unauthorized(..) = self {
+            response.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                header::HeaderValue::from_static("Bearer"),
+            );
         }
         response
+    }
+}
+
+/// Problems with a JSON body as actix reports them (`JsonConfig` error handler): every one
+/// becomes a problem+json, never actix's plain-text default.
+pub fn json_body_error(error: actix_web::error::JsonPayloadError) -> ApiError {
+    use actix_web::error::JsonPayloadError as E;
+    match error {
+        E::OverflowKnownLength { limit, .. } | E::Overflow { limit } => {
+            ApiError::PayloadTooLarge(limit)
+        }
+        E::ContentType => ApiError::UnsupportedMediaType(
+            "send the body as JSON with Content-Type: application/json".to_owned(),
+        ),
+        E::Deserialize(e) if e.is_eof() && e.line() == 1 && e.column() == 0 => ApiError::BadBody {
+            code: "empty_body",
+            detail: "the request body is empty; send a JSON object".to_owned(),
+        },
+        E::Deserialize(e) => ApiError::BadBody {
+            code: "invalid_json",
+            detail: format!("the body is not valid JSON: {e}"),
+        },
+        E::Payload(actix_web::error::PayloadError::Overflow) => ApiError::PayloadTooLarge(0),
+        other => ApiError::BadBody {
+            code: "invalid_body",
+            detail: format!("the body could not be read: {other}"),
+        },
     }
 }
 
@@ -229,7 +276,6 @@ pub fn problem_response(status: StatusCode, problem: &Problem) -> HttpResponse {
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .json(problem)
 }
-
 /// Errors answered by actix-web itself (an oversized body, a wrong method) become problems too,
 /// so every error a client sees has the same shape.
 pub fn problem_for_framework_errors<B: actix_web::body::MessageBody + 'static>(

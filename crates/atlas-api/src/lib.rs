@@ -5,13 +5,17 @@
 //! one that knows HTTP.
 
 pub mod auth;
+pub mod body;
 pub mod config;
 pub mod error;
 pub mod export;
 pub mod http_cache;
 pub mod lang;
+pub mod mail;
 pub mod params;
+pub mod rate_limit;
 pub mod routes;
+pub mod secret;
 pub mod seed;
 pub mod views;
 
@@ -38,16 +42,32 @@ pub struct AppState {
     /// Loaded at start-up; the taxonomy changes only through `atlas seed`.
     pub taxonomy: Arc<Taxonomy>,
     pub config: Arc<Config>,
+    /// Where queued emails are sent (SMTP, or the local mailbox directory).
+    pub mailer: mail::Mailer,
+    /// Wakes the outbox worker when a request queued an email.
+    pub mail_wake: Arc<tokio::sync::Notify>,
+    /// One limiter for every worker thread, so a client's budget is per server.
+    pub write_limit: Arc<rate_limit::WriteLimit>,
 }
 
 impl AppState {
     pub async fn load(store: Store, config: Config) -> anyhow::Result<AppState> {
         let taxonomy = store.taxonomy().await?;
+        let mailer = mail::Mailer::from_config(&config)?;
+        let write_limit = rate_limit::write_limit(&config)?;
         Ok(AppState {
             store,
             taxonomy: Arc::new(taxonomy),
             config: Arc::new(config),
+            mailer,
+            mail_wake: Arc::new(tokio::sync::Notify::new()),
+            write_limit: Arc::new(write_limit),
         })
+    }
+
+    /// Sends every email that is due now (the server's worker does this continuously).
+    pub async fn deliver_due_emails(&self) -> anyhow::Result<usize> {
+        mail::deliver_due_emails(&self.store, &self.mailer, &self.config).await
     }
 }
 
@@ -64,6 +84,8 @@ Errors are RFC 9457 problem details (`application/problem+json`) with a stable `
         (name = "categories", description = "The taxonomy"),
         (name = "open data", description = "Exports, data package, catalogue entry and change feed"),
         (name = "moderation", description = "Moderator sessions, decisions, history and audit"),
+        (name = "submissions", description = "Partners proposing their listing"),
+        (name = "owners", description = "Edits, reports and erasure requests about a listing"),
         (name = "operations", description = "Health and readiness"),
     ),
     modifiers(&BearerAuth)
@@ -90,6 +112,10 @@ impl utoipa::Modify for BearerAuth {
     }
 }
 
+/// The largest JSON body accepted: a generous listing with long descriptions in several
+/// languages fits many times over; anything bigger is refused before it is parsed.
+pub const MAX_JSON_BODY_BYTES: usize = 256 * 1024;
+
 /// The routes and the OpenAPI document describing them, built together so they cannot drift.
 fn routes<T>(app: App<T>) -> (App<T>, utoipa::openapi::OpenApi)
 where
@@ -115,7 +141,15 @@ where
                 .service(routes::moderation::archive_actor)
                 .service(routes::moderation::restore_actor)
                 .service(routes::moderation::merge_actor)
-                .service(routes::moderation::audit_log),
+                .service(routes::moderation::audit_log)
+                .service(routes::submissions::create_submission)
+                .service(routes::submissions::confirm_submission)
+                .service(routes::submissions::get_submission)
+                .service(routes::submissions::check_duplicates)
+                .service(routes::owners::request_edit_link)
+                .service(routes::owners::edit_actor)
+                .service(routes::owners::report_actor)
+                .service(routes::owners::request_erasure),
         )
         .split_for_parts()
 }
@@ -143,6 +177,7 @@ pub fn app(
         .allow_any_header()
         .expose_headers(["ETag", "Link", "Content-Language", "Retry-After"])
         .max_age(86_400);
+    let write_limit = actix_governor::Governor::new(&state.write_limit);
     let path_config = web::PathConfig::default().error_handler(|err, _| {
         error::ApiError::from(atlas_domain::FieldError::new(
             "path",
@@ -152,8 +187,8 @@ pub fn app(
         .into()
     });
     let json_config = web::JsonConfig::default()
-        .limit(64 * 1024)
-        .error_handler(|err, _| json_error(&err).into());
+        .limit(MAX_JSON_BODY_BYTES)
+        .error_handler(|err, _| error::json_body_error(err).into());
     let (app, api) = routes(
         App::new()
             .app_data(web::Data::new(state))
@@ -162,30 +197,13 @@ pub fn app(
     );
     app.service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", api))
         .service(web::redirect("/docs", "/docs/"))
-        .app_data(web::PayloadConfig::new(64 * 1024))
+        .app_data(web::PayloadConfig::new(MAX_JSON_BODY_BYTES))
         .default_service(web::to(not_found))
         .wrap(middleware::ErrorHandlers::new().default_handler(error::problem_for_framework_errors))
+        .wrap(write_limit)
         .wrap(middleware::Compress::default())
         .wrap(cors)
         .wrap(tracing_actix_web::TracingLogger::default())
-}
-
-/// A body that cannot be read: too large, not JSON, wrong types or unknown fields.
-fn json_error(err: &actix_web::error::JsonPayloadError) -> error::ApiError {
-    use actix_web::error::JsonPayloadError;
-    let (code, message) = match err {
-        JsonPayloadError::OverflowKnownLength { .. } | JsonPayloadError::Overflow { .. } => {
-            return error::ApiError::PayloadTooLarge("the body is larger than 64 KiB".into())
-        }
-        JsonPayloadError::ContentType => (
-            "unsupported_media_type",
-            "send the body as application/json".to_owned(),
-        ),
-        JsonPayloadError::Deserialize(e) if e.is_data() => ("invalid_field", e.to_string()),
-        JsonPayloadError::Deserialize(e) => ("invalid_json", e.to_string()),
-        other => ("invalid_body", other.to_string()),
-    };
-    atlas_domain::FieldError::new("body", code, message).into()
 }
 
 async fn not_found(req: HttpRequest) -> HttpResponse {

@@ -96,6 +96,11 @@ async fn main() -> Result<()> {
             let store = connect(&config).await?;
             let existing = store.count_published().await?;
             if existing > 0 && !force {
+                // Databases seeded before the gazetteer existed still get it.
+                let places = seed::ensure_gazetteer(&store, &config.shared_data).await?;
+                if places > 0 {
+                    tracing::info!(places, "GeoNames gazetteer loaded");
+                }
                 tracing::info!(existing, "the database already has published actors; seed skipped (use --force to import again)");
                 return Ok(());
             }
@@ -219,6 +224,12 @@ async fn serve(config: Config) -> Result<()> {
     let addr = config.addr.clone();
     let base = config.public_base_url.clone();
     let state = AppState::load(store, config).await?;
+    tokio::spawn(atlas_api::mail::run_outbox_worker(
+        state.store.clone(),
+        state.mailer.clone(),
+        state.config.clone(),
+        state.mail_wake.clone(),
+    ));
     let server = HttpServer::new(move || app(state.clone()))
         .bind(&addr)
         .with_context(|| format!("binding {addr}"))?;

@@ -59,12 +59,9 @@ pub fn parse_json<T: DeserializeOwned>(req: &HttpRequest, body: &[u8]) -> Result
             })
         });
     if !is_json {
-        return Err(FieldError::new(
-            "body",
-            "unsupported_media_type",
-            "send the body as application/json",
-        )
-        .into());
+        return Err(ApiError::UnsupportedMediaType(
+            "send the body as JSON with Content-Type: application/json".into(),
+        ));
     }
     serde_json::from_slice(body).map_err(|e| {
         let code = if e.is_data() {

@@ -10,7 +10,7 @@ use atlas_domain::{
     country, ActorDraft, Category, CategoryId, CountryCode, Fix, Lang, LangText, ReviewAction,
     ReviewStatus, Source, SourceKind, Taxonomy,
 };
-use atlas_store::{BorderArea, ImportOutcome, ImportedActor, Store};
+use atlas_store::{BorderArea, GazetteerPlace, ImportOutcome, ImportedActor, Store};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::{Deserialize, Serialize};
 
@@ -36,6 +36,8 @@ struct CategoryEntry {
 pub struct SeedReport {
     pub categories: usize,
     pub border_areas: usize,
+    /// GeoNames places loaded for geocoding (0 when already loaded).
+    pub gazetteer_places: usize,
     pub records: usize,
     /// Created without any change to the record.
     pub imported: usize,
@@ -89,6 +91,7 @@ pub async fn seed(
         let areas = read_borders(&borders_path)?;
         report.border_areas = store.replace_borders(&areas).await?;
     }
+    report.gazetteer_places = ensure_gazetteer(store, shared_data).await?;
 
     let susy_path = seed_dir.join("susy_ssedas.geojson");
     let collection: serde_json::Value = serde_json::from_slice(
@@ -152,6 +155,64 @@ fn parse_taxonomy(file: &TaxonomyFile) -> Result<Taxonomy> {
     let taxonomy = Taxonomy { categories };
     taxonomy.validate().map_err(anyhow::Error::msg)?;
     Ok(taxonomy)
+}
+
+/// Loads the GeoNames gazetteer when the database has none; returns how many places it loaded.
+pub async fn ensure_gazetteer(store: &Store, shared_data: &Path) -> Result<usize> {
+    if store.gazetteer_count().await? > 0 {
+        return Ok(0);
+    }
+    let places = read_gazetteer(&shared_data.join("geonames"))?;
+    Ok(store.replace_gazetteer(&places).await?)
+}
+
+/// GeoNames' European towns (`europe_cities1000.csv`) with their alternate names
+/// (`europe_cities1000_altnames.tsv`: id, then names joined by `|`).
+pub fn read_gazetteer(dir: &Path) -> Result<Vec<GazetteerPlace>> {
+    #[derive(Deserialize)]
+    struct PlaceRecord {
+        geonameid: i32,
+        name: String,
+        latitude: f64,
+        longitude: f64,
+        countrycode: String,
+        admin1code: Option<String>,
+        population: Option<i64>,
+    }
+    let altnames_path = dir.join("europe_cities1000_altnames.tsv");
+    let mut altnames: std::collections::HashMap<i32, Vec<String>> = Default::default();
+    let mut tsv = csv::ReaderBuilder::new()
+        .delimiter(b'\t')
+        .quoting(false)
+        .from_path(&altnames_path)
+        .with_context(|| format!("reading {}", altnames_path.display()))?;
+    for record in tsv.records() {
+        let record = record.with_context(|| format!("reading {}", altnames_path.display()))?;
+        let (Some(id), Some(names)) = (record.get(0), record.get(1)) else {
+            continue;
+        };
+        if let Ok(id) = id.parse() {
+            altnames.insert(id, names.split('|').map(str::to_owned).collect());
+        }
+    }
+    let places_path = dir.join("europe_cities1000.csv");
+    let mut reader = csv::Reader::from_path(&places_path)
+        .with_context(|| format!("reading {}", places_path.display()))?;
+    let mut places = Vec::new();
+    for record in reader.deserialize::<PlaceRecord>() {
+        let record = record.with_context(|| format!("reading {}", places_path.display()))?;
+        places.push(GazetteerPlace {
+            alternate_names: altnames.remove(&record.geonameid).unwrap_or_default(),
+            geonameid: record.geonameid,
+            name: record.name,
+            country: record.countrycode,
+            admin1: record.admin1code.filter(|a| !a.is_empty()),
+            population: i32::try_from(record.population.unwrap_or(0)).unwrap_or(i32::MAX),
+            lat: record.latitude,
+            lon: record.longitude,
+        });
+    }
+    Ok(places)
 }
 
 /// Country and territory outlines from @rapideditor/country-coder's borders.json.

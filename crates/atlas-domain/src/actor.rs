@@ -339,6 +339,53 @@ const MAX_LIST: usize = 30;
 const MAX_CATEGORIES: usize = 10;
 
 impl ActorDraft {
+    /// The draft an owner starts from when editing a stored actor: its current values, so a
+    /// partial change can be applied and the whole re-checked.
+    pub fn from_profile(profile: &ActorProfile, contact: &ContactDetails) -> ActorDraft {
+        let texts = |text: &LangText| -> BTreeMap<String, String> {
+            text.0
+                .iter()
+                .map(|(lang, value)| (lang.as_str().to_owned(), value.clone()))
+                .collect()
+        };
+        ActorDraft {
+            name: Some(profile.name.clone()),
+            alt_names: profile.alt_names.clone(),
+            summary: texts(&profile.summary),
+            description: texts(&profile.description),
+            kind: Some(profile.kind.as_str().to_owned()),
+            categories: profile
+                .categories
+                .iter()
+                .map(|c| c.as_str().to_owned())
+                .collect(),
+            tags: profile.tags.clone(),
+            languages: profile
+                .languages
+                .iter()
+                .map(|l| l.as_str().to_owned())
+                .collect(),
+            country: profile.address.country.map(|c| c.as_str().to_owned()),
+            region: profile.address.region.clone(),
+            city: profile.address.city.clone(),
+            postcode: profile.address.postcode.clone(),
+            street: profile.address.street.clone(),
+            lat: Some(profile.location.lat),
+            lon: Some(profile.location.lon),
+            precision: Some(profile.location.precision.as_str().to_owned()),
+            website: profile.website.as_ref().map(|w| w.as_str().to_owned()),
+            links: profile
+                .links
+                .iter()
+                .map(|l| (l.kind.clone(), l.url.as_str().to_owned()))
+                .collect(),
+            founded_year: profile.founded_year.map(i64::from),
+            identifiers: profile.identifiers.clone(),
+            contact_email: contact.email.clone(),
+            contact_phone: contact.phone.clone(),
+        }
+    }
+
     /// Checks every field and returns all errors at once, or the valid actor.
     pub fn parse(
         self,

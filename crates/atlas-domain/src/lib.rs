@@ -12,6 +12,7 @@ pub mod diff;
 pub mod moderation;
 pub mod query;
 pub mod review;
+pub mod submission;
 pub mod text;
 pub mod validation;
 pub mod website;
@@ -26,6 +27,9 @@ pub use country::CountryCode;
 pub use moderation::{NewUser, Role, User, UserId};
 pub use query::{ActorPage, ActorQuery, BoundingBox, ListedActor, Near, PageCursor, SortOrder};
 pub use review::{ReviewAction, ReviewStatus};
+pub use submission::{
+    location_flags, Complaint, Consent, QualityFlag, ReportReason, SubmissionDraft, ValidSubmission,
+};
 pub use text::{Lang, LangText};
 pub use validation::{FieldError, ValidationErrors};
 pub use website::Website;

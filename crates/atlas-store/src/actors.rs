@@ -352,7 +352,7 @@ async fn contact_of(conn: &mut AsyncPgConnection, id: ActorId) -> StoreResult<Co
         .unwrap_or_default())
 }
 
-async fn write_revision(
+pub(crate) async fn write_revision(
     conn: &mut AsyncPgConnection,
     id: ActorId,
     version: i32,
@@ -374,7 +374,11 @@ async fn write_revision(
 }
 
 /// The slug itself when free, else the slug with a suffix from the id.
-async fn free_slug(conn: &mut AsyncPgConnection, slug: &Slug, id: ActorId) -> StoreResult<Slug> {
+pub(crate) async fn free_slug(
+    conn: &mut AsyncPgConnection,
+    slug: &Slug,
+    id: ActorId,
+) -> StoreResult<Slug> {
     let taken: i64 = actors::table
         .filter(actors::slug.eq(slug.as_str()))
         .count()

@@ -12,10 +12,13 @@ mod borders;
 mod changes;
 mod error;
 mod exports;
+mod gazetteer;
 mod moderation;
+mod outbox;
 mod rows;
 mod schema;
 mod sql_args;
+mod submissions;
 mod taxonomy;
 mod users;
 
@@ -31,7 +34,13 @@ pub use actors::{ImportOutcome, ImportedActor};
 pub use borders::BorderArea;
 pub use error::{StoreError, StoreResult};
 pub use exports::ExportSummary;
+pub use gazetteer::{GazetteerPlace, GeocodedPlace};
 pub use moderation::{AuditEntry, Revision};
+pub use outbox::PendingEmail;
+pub use submissions::{
+    DuplicateCandidate, DuplicateQuery, EditOutcome, NewComplaint, NewSubmission, ProposedEdit,
+    SubmissionState, TokenRejection,
+};
 pub use users::LoginRecord;
 
 pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations");

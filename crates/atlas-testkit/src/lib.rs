@@ -6,6 +6,8 @@
 //! tests run in parallel in any order. The server comes from `DATABASE_URL` (a role that may
 //! create databases and extensions); `make test` provides one.
 
+pub mod smtp;
+
 use std::future::Future;
 use std::hash::{DefaultHasher, Hash, Hasher};
 

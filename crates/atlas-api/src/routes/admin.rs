@@ -77,10 +77,7 @@ pub async fn create_account(
         .store
         .create_user(&user, &hash)
         .await?
-        .ok_or_else(|| ApiError::Conflict {
-            code: "email_taken",
-            message: "a user with this email exists".into(),
-        })?;
+        .ok_or_else(|| ApiError::Conflict("email_taken", "a user with this email exists".into()))?;
     state
         .store
         .record_audit(

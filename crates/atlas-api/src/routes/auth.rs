@@ -72,11 +72,8 @@ pub async fn login(
         .and_then(|r| r.locked_until)
         .filter(|until| *until > now)
     {
-        return Err(ApiError::TooManyRequests {
-            code: "login_locked",
-            message: "too many failed logins; try again later".into(),
-            retry_after_seconds: u64::try_from((locked_until - now).num_seconds().max(1))
-                .unwrap_or(1),
+        return Err(ApiError::LoginLocked {
+            retry_after_secs: u64::try_from((locked_until - now).num_seconds().max(1)).unwrap_or(1),
         });
     }
     let password = body.password.clone();
@@ -96,9 +93,17 @@ pub async fn login(
                     now + Duration::minutes(LOCKOUT_MINUTES),
                 )
                 .await?;
-            return Err(ApiError::Unauthorized("wrong email or password".into()));
+            return Err(ApiError::Unauthorized(
+                "unauthorized",
+                "wrong email or password".into(),
+            ));
         }
-        (None, _) => return Err(ApiError::Unauthorized("wrong email or password".into())),
+        (None, _) => {
+            return Err(ApiError::Unauthorized(
+                "unauthorized",
+                "wrong email or password".into(),
+            ))
+        }
     };
     let (token, hash) = new_token()?;
     let expires_at = now + Duration::hours(SESSION_HOURS);

@@ -9,3 +9,5 @@ pub mod changes;
 pub mod exports;
 pub mod health;
 pub mod moderation;
+pub mod owners;
+pub mod submissions;
