@@ -6,4 +6,5 @@ mod geo_queries;
 mod http_conventions;
 mod openapi;
 mod privacy;
+mod search;
 mod seed;

@@ -49,6 +49,9 @@ pub enum ApiError {
     NotAcceptable(String),
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// Every search backend failed (PostgreSQL included).
+    #[error(transparent)]
+    Search(#[from] atlas_domain::SearchError),
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -84,7 +87,9 @@ impl ApiError {
             ApiError::UnknownParameters(_) => "unknown_parameter".to_owned(),
             ApiError::NotFound(_) => "not_found".to_owned(),
             ApiError::NotAcceptable(_) => "not_acceptable".to_owned(),
-            ApiError::Store(StoreError::Unavailable(_)) => "service_unavailable".to_owned(),
+            ApiError::Store(StoreError::Unavailable(_)) | ApiError::Search(_) => {
+                "service_unavailable".to_owned()
+            }
             ApiError::Store(_) | ApiError::Internal(_) => "internal_error".to_owned(),
         }
     }
@@ -95,7 +100,9 @@ impl ApiError {
             ApiError::UnknownParameters(_) => "Unknown query parameter",
             ApiError::NotFound(_) => "Not found",
             ApiError::NotAcceptable(_) => "Not acceptable",
-            ApiError::Store(StoreError::Unavailable(_)) => "Service unavailable",
+            ApiError::Store(StoreError::Unavailable(_)) | ApiError::Search(_) => {
+                "Service unavailable"
+            }
             ApiError::Store(_) | ApiError::Internal(_) => "Internal server error",
         }
     }
@@ -125,7 +132,7 @@ impl ApiError {
 
     fn detail(&self) -> String {
         match self {
-            ApiError::Store(_) | ApiError::Internal(_) => {
+            ApiError::Store(_) | ApiError::Internal(_) | ApiError::Search(_) => {
                 "Something went wrong on our side; it has been logged.".to_owned()
             }
             other => other.to_string(),
@@ -151,7 +158,9 @@ impl ResponseError for ApiError {
             ApiError::InvalidInput(_) | ApiError::UnknownParameters(_) => StatusCode::BAD_REQUEST,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::NotAcceptable(_) => StatusCode::NOT_ACCEPTABLE,
-            ApiError::Store(StoreError::Unavailable(_)) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Store(StoreError::Unavailable(_)) | ApiError::Search(_) => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
             ApiError::Store(_) | ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

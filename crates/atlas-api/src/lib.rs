@@ -21,6 +21,7 @@ use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::http::StatusCode;
 use actix_web::{middleware, web, App, HttpRequest, HttpResponse};
 use atlas_domain::Taxonomy;
+use atlas_search::{MeiliSearch, PostgresSearch, Search};
 use atlas_store::Store;
 use utoipa::OpenApi;
 use utoipa_actix_web::{scope, AppExt};
@@ -36,14 +37,28 @@ pub struct AppState {
     /// Loaded at start-up; the taxonomy changes only through `atlas seed`.
     pub taxonomy: Arc<Taxonomy>,
     pub config: Arc<Config>,
+    /// Text search: PostgreSQL, or Meilisearch when `MEILI_URL` is set (PostgreSQL answering
+    /// whenever it cannot).
+    pub search: Search,
 }
 
 impl AppState {
     pub async fn load(store: Store, config: Config) -> anyhow::Result<AppState> {
-        let taxonomy = store.taxonomy().await?;
+        let taxonomy = Arc::new(store.taxonomy().await?);
+        let meili = match &config.meili_url {
+            Some(url) => Some(MeiliSearch::new(
+                url,
+                config.meili_master_key.as_deref(),
+                &config.meili_index,
+                store.clone(),
+                taxonomy.clone(),
+            )?),
+            None => None,
+        };
         Ok(AppState {
+            search: Search::new(PostgresSearch::new(store.clone()), meili),
             store,
-            taxonomy: Arc::new(taxonomy),
+            taxonomy,
             config: Arc::new(config),
         })
     }
@@ -60,6 +75,7 @@ Errors are RFC 9457 problem details (`application/problem+json`) with a stable `
     tags(
         (name = "actors", description = "Organisations on the map"),
         (name = "categories", description = "The taxonomy"),
+        (name = "search", description = "Facet counts and autocomplete"),
         (name = "operations", description = "Health and readiness"),
     )
 )]
@@ -78,6 +94,8 @@ where
             scope::scope("/v1")
                 .service(routes::actors::list_actors)
                 .service(routes::actors::get_actor)
+                .service(routes::search::list_facets)
+                .service(routes::search::suggest)
                 .service(routes::categories::list_categories),
         )
         .split_for_parts()

@@ -9,6 +9,7 @@ pub mod category;
 pub mod country;
 pub mod query;
 pub mod review;
+pub mod search;
 pub mod text;
 pub mod validation;
 pub mod website;
@@ -19,8 +20,12 @@ pub use actor::{
 };
 pub use category::{Category, CategoryId, Taxonomy};
 pub use country::CountryCode;
-pub use query::{ActorPage, ActorQuery, BoundingBox, ListedActor, Near, PageCursor, SortOrder};
+pub use query::{
+    ActorPage, ActorQuery, BoundingBox, ListedActor, Near, PageCursor, SearchMatches, SearchText,
+    SortOrder,
+};
 pub use review::{ReviewAction, ReviewStatus};
+pub use search::{FacetCounts, SearchError, SearchIndex, Suggestion, SuggestionKind};
 pub use text::{Lang, LangText};
 pub use validation::{FieldError, ValidationErrors};
 pub use website::Website;

@@ -12,6 +12,7 @@ mod borders;
 mod error;
 mod rows;
 mod schema;
+mod search;
 mod sql_args;
 mod taxonomy;
 
@@ -26,6 +27,7 @@ use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 pub use actors::{ImportOutcome, ImportedActor};
 pub use borders::BorderArea;
 pub use error::{StoreError, StoreResult};
+pub use search::OutboxItem;
 
 pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations");
 
