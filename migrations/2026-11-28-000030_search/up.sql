@@ -215,8 +215,10 @@ BEGIN
                 LIMIT 8);
         END IF;
         -- Categories whose label in any language contains the word (or a correction of it):
-        -- this finds compounds ("Wohnungsgenossenschaften" for "genossenschaft").
-        IF length(term) >= 4 THEN
+        -- this finds compounds ("Wohnungsgenossenschaften" for "genossenschaft"). Short words
+        -- hide inside too many others ("wien" in "upodmiotowienie"), so only from 7 letters;
+        -- whole label words match through the labels in search_doc anyway.
+        IF length(term) >= 7 THEN
             FOR corrected IN
                 SELECT DISTINCT 'c:' || c.id FROM categories c, unnest(term || corrections) AS w
                 WHERE position(w IN c.search_labels) > 0
