@@ -10,5 +10,6 @@ mod moderation;
 mod openapi;
 mod owners;
 mod privacy;
+mod search;
 mod seed;
 mod submissions;

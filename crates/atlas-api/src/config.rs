@@ -29,6 +29,12 @@ pub struct Config {
     /// Meilisearch URL; unset means search answers from PostgreSQL alone.
     #[arg(long, env = "MEILI_URL")]
     pub meili_url: Option<String>,
+    /// Meilisearch API key (the master key, or a key allowed to manage the index).
+    #[arg(long, env = "MEILI_MASTER_KEY", hide_env_values = true)]
+    pub meili_master_key: Option<String>,
+    /// Name of the Meilisearch index holding the actors.
+    #[arg(long, env = "MEILI_INDEX", default_value = "actors")]
+    pub meili_index: String,
     /// Directory with the seed data (taxonomy and initial actors).
     #[arg(long, env = "ATLAS_SEED_DIR", default_value = "seed-data")]
     pub seed_dir: PathBuf,
@@ -70,6 +76,8 @@ impl Config {
             public_base_url: "http://127.0.0.1:8080".to_owned(),
             data_licence: "ODbL-1.0".to_owned(),
             meili_url: None,
+            meili_master_key: None,
+            meili_index: "actors".to_owned(),
             seed_dir: PathBuf::from("seed-data"),
             shared_data: PathBuf::from("../shared/data"),
             smtp_url: None,

@@ -74,6 +74,9 @@ pub enum ApiError {
     LoginLocked { retry_after_secs: u64 },
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// Every search backend failed (PostgreSQL included).
+    #[error(transparent)]
+    Search(#[from] atlas_domain::SearchError),
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -121,7 +124,9 @@ impl ApiError {
             ApiError::LoginLocked { .. } => "login_locked".to_owned(),
             ApiError::Store(StoreError::Conflict { code, .. }) => (*code).to_owned(),
             ApiError::Store(StoreError::NotFound(_)) => "not_found".to_owned(),
-            ApiError::Store(StoreError::Unavailable(_)) => "service_unavailable".to_owned(),
+            ApiError::Store(StoreError::Unavailable(_)) | ApiError::Search(_) => {
+                "service_unavailable".to_owned()
+            }
             ApiError::Store(_) | ApiError::Internal(_) => "internal_error".to_owned(),
         }
     }
@@ -143,7 +148,9 @@ impl ApiError {
             ApiError::RateLimited { .. } | ApiError::LoginLocked { .. } => "Too many requests",
             ApiError::Store(StoreError::Conflict { .. }) => "Conflict",
             ApiError::Store(StoreError::NotFound(_)) => "Not found",
-            ApiError::Store(StoreError::Unavailable(_)) => "Service unavailable",
+            ApiError::Store(StoreError::Unavailable(_)) | ApiError::Search(_) => {
+                "Service unavailable"
+            }
             ApiError::Store(_) | ApiError::Internal(_) => "Internal server error",
         }
     }
@@ -176,7 +183,7 @@ impl ApiError {
             ApiError::Store(error @ (StoreError::NotFound(_) | StoreError::Conflict { .. })) => {
                 error.to_string()
             }
-            ApiError::Store(_) | ApiError::Internal(_) => {
+            ApiError::Store(_) | ApiError::Internal(_) | ApiError::Search(_) => {
                 "Something went wrong on our side; it has been logged.".to_owned()
             }
             other => other.to_string(),
@@ -215,7 +222,9 @@ impl ResponseError for ApiError {
             }
             ApiError::Store(StoreError::Conflict { .. }) => StatusCode::CONFLICT,
             ApiError::Store(StoreError::NotFound(_)) => StatusCode::NOT_FOUND,
-            ApiError::Store(StoreError::Unavailable(_)) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Store(StoreError::Unavailable(_)) | ApiError::Search(_) => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
             ApiError::Store(_) | ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

@@ -27,6 +27,7 @@ use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::http::StatusCode;
 use actix_web::{middleware, web, App, HttpRequest, HttpResponse};
 use atlas_domain::Taxonomy;
+use atlas_search::{MeiliSearch, PostgresSearch, Search};
 use atlas_store::Store;
 use utoipa::OpenApi;
 use utoipa_actix_web::{scope, AppExt};
@@ -48,16 +49,30 @@ pub struct AppState {
     pub mail_wake: Arc<tokio::sync::Notify>,
     /// One limiter for every worker thread, so a client's budget is per server.
     pub write_limit: Arc<rate_limit::WriteLimit>,
+    /// Text search: PostgreSQL, or Meilisearch when `MEILI_URL` is set (PostgreSQL answering
+    /// whenever it cannot).
+    pub search: Search,
 }
 
 impl AppState {
     pub async fn load(store: Store, config: Config) -> anyhow::Result<AppState> {
-        let taxonomy = store.taxonomy().await?;
+        let taxonomy = Arc::new(store.taxonomy().await?);
+        let meili = match &config.meili_url {
+            Some(url) => Some(MeiliSearch::new(
+                url,
+                config.meili_master_key.as_deref(),
+                &config.meili_index,
+                store.clone(),
+                taxonomy.clone(),
+            )?),
+            None => None,
+        };
         let mailer = mail::Mailer::from_config(&config)?;
         let write_limit = rate_limit::write_limit(&config)?;
         Ok(AppState {
+            search: Search::new(PostgresSearch::new(store.clone()), meili),
             store,
-            taxonomy: Arc::new(taxonomy),
+            taxonomy,
             config: Arc::new(config),
             mailer,
             mail_wake: Arc::new(tokio::sync::Notify::new()),
@@ -86,6 +101,7 @@ Errors are RFC 9457 problem details (`application/problem+json`) with a stable `
         (name = "moderation", description = "Moderator sessions, decisions, history and audit"),
         (name = "submissions", description = "Partners proposing their listing"),
         (name = "owners", description = "Edits, reports and erasure requests about a listing"),
+        (name = "search", description = "Facet counts and autocomplete"),
         (name = "operations", description = "Health and readiness"),
     ),
     modifiers(&BearerAuth)
@@ -129,6 +145,8 @@ where
             scope::scope("/v1")
                 .service(routes::actors::list_actors)
                 .service(routes::actors::get_actor)
+                .service(routes::search::list_facets)
+                .service(routes::search::suggest)
                 .service(routes::categories::list_categories)
                 .service(routes::exports::export_actors)
                 .service(routes::exports::datapackage)

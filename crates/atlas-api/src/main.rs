@@ -61,6 +61,8 @@ enum Command {
         #[arg(long)]
         password_stdin: bool,
     },
+    /// Rebuild the Meilisearch index from the database into a new index and swap it in.
+    Reindex,
     /// Print the OpenAPI document.
     Openapi,
 }
@@ -170,6 +172,7 @@ async fn main() -> Result<()> {
             write_stdout(&format!("created admin {} ({})\n", user.email, user.id))
         }
         Command::Serve => serve(config).await,
+        Command::Reindex => reindex(config).await,
     }
 }
 
@@ -223,7 +226,23 @@ async fn serve(config: Config) -> Result<()> {
     let store = connect(&config).await?;
     let addr = config.addr.clone();
     let base = config.public_base_url.clone();
-    let state = AppState::load(store, config).await?;
+    let state = AppState::load(store.clone(), config).await?;
+    // The outbox worker applies queued actor changes to the search index (for PostgreSQL
+    // alone it only clears the queue: the triggers already updated the search columns).
+    match state.search.meili().cloned() {
+        Some(meili) => {
+            if let Err(error) = meili.ensure_index().await {
+                tracing::warn!(%error, "Meilisearch unavailable at start-up; search answers from PostgreSQL until it is back");
+            }
+            tokio::spawn(atlas_search::outbox::run(store, meili));
+        }
+        None => {
+            tokio::spawn(atlas_search::outbox::run(
+                store,
+                state.search.postgres().clone(),
+            ));
+        }
+    }
     tokio::spawn(atlas_api::mail::run_outbox_worker(
         state.store.clone(),
         state.mailer.clone(),
@@ -235,6 +254,32 @@ async fn serve(config: Config) -> Result<()> {
         .with_context(|| format!("binding {addr}"))?;
     tracing::info!(%addr, docs = %format!("{base}/docs/"), "Social Tech Atlas is serving");
     server.run().await.context("running the HTTP server")
+}
+
+async fn reindex(config: Config) -> Result<()> {
+    let store = connect(&config).await?;
+    let state = AppState::load(store, config).await?;
+    let Some(meili) = state.search.meili() else {
+        anyhow::bail!("MEILI_URL is not set: PostgreSQL search needs no index (its search columns are maintained by triggers)");
+    };
+    let bar = indicatif::ProgressBar::new_spinner();
+    if !std::io::stderr().is_terminal() {
+        bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
+    }
+    let indexed = meili
+        .reindex(|progress| {
+            bar.set_message(format!("{} actors indexed", progress.indexed));
+            bar.tick();
+            if progress.indexed % 10_000 < 1000 {
+                tracing::info!(indexed = progress.indexed, "reindexing");
+            }
+        })
+        .await
+        .context("rebuilding the Meilisearch index")?;
+    bar.finish_and_clear();
+    write_stdout(&format!(
+        "reindex: {indexed} actors indexed and swapped in\n"
+    ))
 }
 
 /// The URL without its password, for messages.

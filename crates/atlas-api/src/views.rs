@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use atlas_domain::{Actor, Category};
+use atlas_domain::{Actor, Category, SearchMatches};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -76,6 +76,24 @@ pub struct ActorResponse {
     /// Distance from `near`, in kilometres, when the query had one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub distance_km: Option<f64>,
+    /// With `q`: what matched.
+    #[serde(rename = "_matches", skip_serializing_if = "Option::is_none")]
+    pub matches: Option<MatchesView>,
+}
+
+/// Where a text query matched an actor, for highlighting.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MatchesView {
+    /// Where the words were found: `name`, `categories`, `tags`, `place` (city, region,
+    /// postcode), `description` (summary or description).
+    #[schema(example = json!(["name", "categories"]))]
+    pub fields: Vec<String>,
+    /// The actor's category ids whose labels matched (in any language).
+    pub categories: Vec<String>,
+    /// An extract of the summary or description around the match: HTML-escaped text with the
+    /// matched words wrapped in `<mark>`…`</mark>` (safe to insert as HTML). PostgreSQL only.
+    #[schema(example = "…a <mark>repair</mark> café every first Saturday…")]
+    pub snippet: Option<String>,
 }
 
 impl ActorResponse {
@@ -122,7 +140,17 @@ impl ActorResponse {
             updated_at: actor.updated_at,
             version: actor.version,
             distance_km: distance_km.map(|d| (d * 1000.0).round() / 1000.0),
+            matches: None,
         }
+    }
+
+    pub fn with_matches(mut self, matches: Option<SearchMatches>) -> ActorResponse {
+        self.matches = matches.map(|m| MatchesView {
+            fields: m.fields,
+            categories: m.categories,
+            snippet: m.snippet,
+        });
+        self
     }
 }
 
@@ -132,8 +160,11 @@ pub struct ActorPageResponse {
     pub items: Vec<ActorResponse>,
     /// Pass as `cursor` to get the next page; absent on the last page.
     pub next_cursor: Option<String>,
-    /// How many actors match the query in all pages.
+    /// How many actors match the query in all pages (an estimate when Meilisearch answered).
     pub total: u64,
+    /// With `q`: the backend that answered, `postgres` or `meilisearch`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub search_backend: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -192,6 +223,9 @@ pub struct ActorFeatureCollection {
     /// `next` when there is another page.
     pub links: Vec<LinkObject>,
     pub next_cursor: Option<String>,
+    /// With `q`: the backend that answered, `postgres` or `meilisearch`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub search_backend: Option<String>,
 }
 
 /// A category with its label in the reader's language.

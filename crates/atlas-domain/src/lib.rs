@@ -12,6 +12,7 @@ pub mod diff;
 pub mod moderation;
 pub mod query;
 pub mod review;
+pub mod search;
 pub mod submission;
 pub mod text;
 pub mod validation;
@@ -25,8 +26,12 @@ pub use category::{Category, CategoryId, Taxonomy};
 pub use change::{ChangeEvent, ChangeKind};
 pub use country::CountryCode;
 pub use moderation::{NewUser, Role, User, UserId};
-pub use query::{ActorPage, ActorQuery, BoundingBox, ListedActor, Near, PageCursor, SortOrder};
+pub use query::{
+    ActorPage, ActorQuery, BoundingBox, ListedActor, Near, PageCursor, SearchMatches, SearchText,
+    SortOrder,
+};
 pub use review::{ReviewAction, ReviewStatus};
+pub use search::{FacetCounts, SearchError, SearchIndex, Suggestion, SuggestionKind};
 pub use submission::{
     location_flags, Complaint, Consent, QualityFlag, ReportReason, SubmissionDraft, ValidSubmission,
 };

@@ -220,6 +220,10 @@ pub enum PageCursor {
     Updated { at: DateTime<Utc>, id: ActorId },
     #[serde(rename = "d")]
     Distance { km: f64, id: ActorId },
+    /// Relevance has no stable key (scores change as the index learns words), so its pages
+    /// are counted: how many results came before.
+    #[serde(rename = "r")]
+    Rank { offset: u32 },
 }
 
 impl PageCursor {
@@ -228,6 +232,7 @@ impl PageCursor {
             PageCursor::Name { .. } => SortOrder::Name,
             PageCursor::Updated { .. } => SortOrder::Updated,
             PageCursor::Distance { .. } => SortOrder::Distance,
+            PageCursor::Rank { .. } => SortOrder::Relevance,
         }
     }
 }
@@ -236,6 +241,8 @@ impl PageCursor {
 /// repeated filter (several categories, say) combine with OR.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ActorQuery {
+    /// What the reader typed, when searching.
+    pub text: Option<SearchText>,
     pub bbox: Option<BoundingBox>,
     pub near: Option<Near>,
     pub categories: Vec<CategoryId>,
@@ -252,6 +259,7 @@ pub struct ActorQuery {
 impl Default for ActorQuery {
     fn default() -> Self {
         ActorQuery {
+            text: None,
             bbox: None,
             near: None,
             categories: Vec::new(),
@@ -278,7 +286,7 @@ impl ActorQuery {
                 "sort=distance needs near=lat,lon",
             ));
         }
-        if self.sort == SortOrder::Relevance {
+        if self.sort == SortOrder::Relevance && self.text.is_none() {
             errors.push(FieldError::new(
                 "sort",
                 "invalid_sort",
@@ -313,11 +321,56 @@ impl ActorQuery {
     }
 }
 
-/// One actor in a result list, with its distance when the query had a point.
+/// The most a search text may hold: longer input is a mistake (or an attack), not a query.
+pub const MAX_SEARCH_TEXT_CHARS: usize = 200;
+
+/// What a reader typed into a search box, cleaned: control characters become spaces, the
+/// ends are trimmed. Never empty. Any other character is allowed; backends treat it as text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SearchText(String);
+
+impl SearchText {
+    /// `Ok(None)` when nothing is left to search for (an empty box means "no text filter").
+    pub fn parse(field: &str, raw: &str) -> Result<Option<SearchText>, FieldError> {
+        let cleaned: String = raw
+            .chars()
+            .map(|c| if c.is_control() { ' ' } else { c })
+            .collect();
+        let trimmed = cleaned.trim();
+        if trimmed.chars().count() > MAX_SEARCH_TEXT_CHARS {
+            return Err(FieldError::new(
+                field,
+                "invalid_query",
+                format!("the search text may hold at most {MAX_SEARCH_TEXT_CHARS} characters"),
+            ));
+        }
+        Ok((!trimmed.is_empty()).then(|| SearchText(trimmed.to_owned())))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Which parts of an actor a text query matched, for highlighting.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SearchMatches {
+    /// `name`, `categories`, `tags`, `place`, `description`: where the words were found.
+    pub fields: Vec<String>,
+    /// The actor's categories whose labels matched.
+    pub categories: Vec<String>,
+    /// An extract of the summary or description around the match, HTML-escaped, with the
+    /// matched words in `<mark>`…`</mark>`.
+    pub snippet: Option<String>,
+}
+
+/// One actor in a result list, with its distance when the query had a point, and what matched
+/// when it had a text.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListedActor {
     pub actor: Actor,
     pub distance_km: Option<f64>,
+    pub matches: Option<SearchMatches>,
 }
 
 /// A page of results and where the next one starts.
@@ -400,6 +453,22 @@ mod tests {
         assert!(ActorQuery::parse_limit("0").is_err());
         assert!(ActorQuery::parse_limit("100000").is_err());
         assert!(ActorQuery::parse_limit("ten").is_err());
+    }
+
+    #[test]
+    fn search_text_is_cleaned_and_bounded() {
+        assert_eq!(
+            SearchText::parse("q", "  \t ").expect("blank is fine"),
+            None
+        );
+        let text = SearchText::parse("q", " repair\u{0}café\n").expect("valid");
+        assert_eq!(text.map(|t| t.0), Some("repair café".to_owned()));
+        assert!(SearchText::parse("q", &"x".repeat(10_000)).is_err());
+        let query = ActorQuery {
+            sort: SortOrder::Relevance,
+            ..ActorQuery::default()
+        };
+        assert!(query.check().is_err(), "relevance needs a text");
     }
 
     #[test]

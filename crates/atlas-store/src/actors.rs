@@ -17,6 +17,10 @@ use crate::sql_args::{Arg, SqlBuilder};
 use crate::Store;
 
 const LIST_ACTORS_SQL: &str = include_str!("sql/list_actors.sql");
+const SEARCH_COLUMNS_SQL: &str = include_str!("sql/search_columns.sql");
+const NO_SEARCH_COLUMNS: &str = "NULL::float8 AS score, NULL::boolean AS name_hit, \
+    NULL::text[] AS matched_categories, NULL::boolean AS tags_hit, NULL::boolean AS place_hit, \
+    NULL::text AS snippet";
 
 #[derive(QueryableByName)]
 struct CountRow {
@@ -40,7 +44,27 @@ pub struct ImportedActor<'a> {
     pub status: ReviewStatus,
 }
 
-/// Appends the query's filters (not its cursor) as `AND …` clauses.
+/// Appends `FROM … WHERE` for published actors matching the query's text, if any; `q` is the
+/// placeholder of the text. The text becomes tsqueries once per statement (`sq`).
+pub(crate) fn push_from(q: Option<&str>, sql: &mut SqlBuilder) {
+    match q {
+        Some(q) => sql.push(&format!(
+            " FROM actors a CROSS JOIN atlas_search_query({q}) sq \
+              WHERE a.status = 'published' AND a.search_doc @@ sq.match_all"
+        )),
+        None => sql.push(" FROM actors a WHERE a.status = 'published'"),
+    }
+}
+
+/// Binds the query's text, when it has one, and returns its placeholder.
+pub(crate) fn text_arg(query: &ActorQuery, sql: &mut SqlBuilder) -> Option<String> {
+    query
+        .text
+        .as_ref()
+        .map(|text| sql.arg(Arg::Text(text.as_str().to_owned())))
+}
+
+/// Appends the query's filters (not its text nor its cursor) as `AND …` clauses.
 pub(crate) fn push_filters(query: &ActorQuery, sql: &mut SqlBuilder) {
     if let Some(bbox) = &query.bbox {
         let boxes: Vec<String> = bbox
@@ -124,6 +148,7 @@ impl Store {
     /// A page of published actors matching the query, in its order, with the total count.
     pub async fn list_actors(&self, query: &ActorQuery) -> StoreResult<ActorPage> {
         let mut page_sql = SqlBuilder::new("");
+        let q = text_arg(query, &mut page_sql);
         let distance = match &query.near {
             Some(near) => format!(
                 "ST_Distance(a.geom::geography, {}) / 1000.0",
@@ -131,12 +156,19 @@ impl Store {
             ),
             None => "NULL::float8".to_owned(),
         };
+        let search_columns = match &q {
+            Some(q) => SEARCH_COLUMNS_SQL.replace("{q}", q),
+            None => NO_SEARCH_COLUMNS.to_owned(),
+        };
         page_sql.push(
             &LIST_ACTORS_SQL
                 .replace("{columns}", ACTOR_COLUMNS)
-                .replace("{distance}", &distance),
+                .replace("{distance}", &distance)
+                .replace("{search_columns}", &search_columns),
         );
+        push_from(q.as_deref(), &mut page_sql);
         push_filters(query, &mut page_sql);
+        let mut offset = 0;
         match &query.after {
             None => {}
             Some(PageCursor::Name { k, id }) => {
@@ -154,8 +186,10 @@ impl Store {
                 let (km, id) = (page_sql.arg(Arg::Float(*km)), page_sql.arg(Arg::Uuid(id.0)));
                 page_sql.push(&format!(" AND ({distance}, a.id) > ({km}, {id})"));
             }
+            Some(PageCursor::Rank { offset: skipped }) => offset = *skipped,
         }
         page_sql.push(match query.sort {
+            SortOrder::Relevance if q.is_some() => " ORDER BY score DESC, a.id",
             SortOrder::Distance if query.near.is_some() => " ORDER BY distance_km, a.id",
             SortOrder::Updated => " ORDER BY a.updated_at DESC, a.id DESC",
             _ => " ORDER BY a.sort_name, a.id",
@@ -163,9 +197,14 @@ impl Store {
         // One row more than asked tells whether there is a next page.
         let limit = page_sql.arg(Arg::Int(i64::from(query.limit) + 1));
         page_sql.push(&format!(" LIMIT {limit}"));
+        if offset > 0 {
+            let offset = page_sql.arg(Arg::Int(i64::from(offset)));
+            page_sql.push(&format!(" OFFSET {offset}"));
+        }
 
-        let mut count_sql =
-            SqlBuilder::new("SELECT count(*) AS count FROM actors a WHERE a.status = 'published'");
+        let mut count_sql = SqlBuilder::new("SELECT count(*) AS count");
+        let q = text_arg(query, &mut count_sql);
+        push_from(q.as_deref(), &mut count_sql);
         push_filters(query, &mut count_sql);
 
         let conn = self.conn().await?;
@@ -182,13 +221,18 @@ impl Store {
         let mut last_key = None;
         for row in rows.into_iter().take(query.limit as usize) {
             last_key = Some((row.sort_name.clone(), row.distance_km));
+            let matches = row.matches();
             items.push(ListedActor {
                 actor: Actor::try_from(row.actor)?,
                 distance_km: row.distance_km,
+                matches,
             });
         }
         let next = match (has_more, items.last(), last_key) {
             (true, Some(last), Some((sort_name, distance))) => Some(match query.sort {
+                SortOrder::Relevance if query.text.is_some() => PageCursor::Rank {
+                    offset: offset.saturating_add(query.limit),
+                },
                 SortOrder::Updated => PageCursor::Updated {
                     at: last.actor.updated_at,
                     id: last.actor.id,

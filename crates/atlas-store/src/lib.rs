@@ -17,6 +17,7 @@ mod moderation;
 mod outbox;
 mod rows;
 mod schema;
+mod search;
 mod sql_args;
 mod submissions;
 mod taxonomy;
@@ -37,6 +38,7 @@ pub use exports::ExportSummary;
 pub use gazetteer::{GazetteerPlace, GeocodedPlace};
 pub use moderation::{AuditEntry, Revision};
 pub use outbox::PendingEmail;
+pub use search::OutboxItem;
 pub use submissions::{
     DuplicateCandidate, DuplicateQuery, EditOutcome, NewComplaint, NewSubmission, ProposedEdit,
     SubmissionState, TokenRejection,

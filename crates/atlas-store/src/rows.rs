@@ -4,12 +4,12 @@ use std::collections::BTreeMap;
 
 use atlas_domain::{
     country, Actor, ActorId, ActorProfile, Address, CategoryId, Lang, LangText, Link, Location,
-    ReviewStatus, Slug, Source, Website,
+    ReviewStatus, SearchMatches, Slug, Source, Website,
 };
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{
-    Array, Double, Int2, Int4, Jsonb, Nullable, Text, Timestamptz, Uuid as SqlUuid,
+    Array, Bool, Double, Int2, Int4, Jsonb, Nullable, Text, Timestamptz, Uuid as SqlUuid,
 };
 use postgis_diesel::types::Point;
 
@@ -93,6 +93,43 @@ pub(crate) struct ListedActorRow {
     pub distance_km: Option<f64>,
     #[diesel(sql_type = Text)]
     pub sort_name: String,
+    #[diesel(sql_type = Nullable<Double>)]
+    pub score: Option<f64>,
+    #[diesel(sql_type = Nullable<Bool>)]
+    name_hit: Option<bool>,
+    #[diesel(sql_type = Nullable<Array<Text>>)]
+    matched_categories: Option<Vec<String>>,
+    #[diesel(sql_type = Nullable<Bool>)]
+    tags_hit: Option<bool>,
+    #[diesel(sql_type = Nullable<Bool>)]
+    place_hit: Option<bool>,
+    #[diesel(sql_type = Nullable<Text>)]
+    snippet: Option<String>,
+}
+
+impl ListedActorRow {
+    /// What the text query matched, when there was one (the score says there was).
+    pub fn matches(&self) -> Option<SearchMatches> {
+        self.score?;
+        let categories = self.matched_categories.clone().unwrap_or_default();
+        let mut fields = Vec::new();
+        for (hit, field) in [
+            (self.name_hit == Some(true), "name"),
+            (!categories.is_empty(), "categories"),
+            (self.tags_hit == Some(true), "tags"),
+            (self.place_hit == Some(true), "place"),
+            (self.snippet.is_some(), "description"),
+        ] {
+            if hit {
+                fields.push(field.to_owned());
+            }
+        }
+        Some(SearchMatches {
+            fields,
+            categories,
+            snippet: self.snippet.clone(),
+        })
+    }
 }
 
 fn corrupt(what: &str, id: uuid::Uuid, detail: impl std::fmt::Display) -> StoreError {

@@ -14,6 +14,7 @@ pub(crate) enum Arg {
     Texts(Vec<String>),
     Time(DateTime<Utc>),
     Uuid(uuid::Uuid),
+    Uuids(Vec<uuid::Uuid>),
 }
 
 /// SQL text with `$n` placeholders and the values that go with them.
@@ -41,6 +42,18 @@ impl SqlBuilder {
         self.sql.push_str(sql);
     }
 
+    /// The SQL text so far, and a builder with no text that keeps the arguments: for SQL built
+    /// in pieces whose placeholders must keep counting.
+    pub fn take_sql(self) -> (String, SqlBuilder) {
+        (
+            self.sql,
+            SqlBuilder {
+                sql: String::new(),
+                args: self.args,
+            },
+        )
+    }
+
     pub fn into_query(self) -> BoxedSqlQuery<'static, Pg, SqlQuery> {
         let mut query = diesel::sql_query(self.sql).into_boxed::<Pg>();
         for arg in self.args {
@@ -51,6 +64,7 @@ impl SqlBuilder {
                 Arg::Texts(v) => query.bind::<Array<Text>, _>(v),
                 Arg::Time(v) => query.bind::<Timestamptz, _>(v),
                 Arg::Uuid(v) => query.bind::<SqlUuid, _>(v),
+                Arg::Uuids(v) => query.bind::<Array<SqlUuid>, _>(v),
             };
         }
         query

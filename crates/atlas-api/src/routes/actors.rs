@@ -3,7 +3,7 @@
 use actix_web::http::header;
 use actix_web::{get, web, HttpRequest, HttpResponse};
 use atlas_domain::actor::ActorRef;
-use atlas_domain::query::{ActorQuery, Near, PageCursor, SortOrder};
+use atlas_domain::query::{ActorQuery, Near, PageCursor, SearchText, SortOrder};
 use atlas_domain::{
     country, ActorKind, BoundingBox, CategoryId, FieldError, Lang, ValidationErrors,
 };
@@ -29,6 +29,12 @@ const LIST_MAX_AGE: u32 = 60;
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ListActorsParams {
+    /// Text search over names, other names, category labels (in every language), tags, places
+    /// and descriptions: accent- and case-insensitive, stemmed per language, tolerant of one or
+    /// two typos. Every word must match somewhere. Up to 200 characters; blank means no text
+    /// filter. Results then carry `_matches`, and the order defaults to `relevance`.
+    #[param(example = "repair cafe")]
+    pub(crate) q: Option<String>,
     /// Viewport `minLon,minLat,maxLon,maxLat` (longitude first). `minLon > maxLon` crosses the
     /// antimeridian.
     #[param(example = "16.18,48.10,16.58,48.33")]
@@ -56,7 +62,8 @@ pub struct ListActorsParams {
     pub(crate) tag: Vec<String>,
     /// Only actors changed at or after this time (RFC 3339, or a date).
     pub(crate) updated_since: Option<String>,
-    /// `name` (default), `distance` (default with `near`) or `updated`.
+    /// `relevance` (default with `q`; best match first, names above descriptions), `name`
+    /// (default otherwise), `distance` (default with `near` and no `q`) or `updated`.
     pub(crate) sort: Option<String>,
     /// Page size, 1 to 1000 (default 50).
     #[param(value_type = Option<u32>)]
@@ -74,6 +81,11 @@ impl ListActorsParams {
     pub(crate) fn to_query(&self, state: &AppState) -> Result<ActorQuery, ApiError> {
         let mut errors = ValidationErrors::default();
         let mut query = ActorQuery {
+            text: self
+                .q
+                .as_deref()
+                .and_then(|raw| errors.take(SearchText::parse("q", raw)))
+                .flatten(),
             bbox: self
                 .bbox
                 .as_deref()
@@ -130,7 +142,9 @@ impl ListActorsParams {
             .updated_since
             .as_deref()
             .and_then(|raw| errors.take(parse_time(raw)));
-        let default_sort = if query.near.is_some() {
+        let default_sort = if query.text.is_some() {
+            SortOrder::Relevance
+        } else if query.near.is_some() {
             SortOrder::Distance
         } else {
             SortOrder::Name
@@ -230,9 +244,12 @@ fn next_url(state: &AppState, req: &HttpRequest, cursor: &str) -> String {
     )
 }
 
-/// List published actors
+/// List and search published actors
 ///
-/// Filters combine with AND; repeated values of one filter combine with OR. Pages are
+/// Filters combine with AND; repeated values of one filter combine with OR. With `q`, a text
+/// search: results carry `_matches` (where the words were found, with a highlighted
+/// extract), and the `X-Search-Backend` header and `search_backend` field say which backend
+/// answered (`postgres`, or `meilisearch` when configured and reachable). Pages are
 /// ordered stably and linked by an opaque cursor (`next_cursor`, and a `Link: rel="next"`
 /// header). Answers JSON, or GeoJSON with `Accept: application/geo+json` or `format=geojson`.
 #[utoipa::path(
@@ -246,6 +263,7 @@ fn next_url(state: &AppState, req: &HttpRequest, cursor: &str) -> String {
             ("ETag" = String, description = "Validator for If-None-Match"),
             ("Link" = String, description = "`<url>; rel=\"next\"` when there is another page"),
             ("Content-Language" = String),
+            ("X-Search-Backend" = String, description = "With `q`: `postgres` or `meilisearch`, whichever answered"),
         )),
         (status = 304, description = "Not modified (If-None-Match matched)"),
         (status = 400, description = "Invalid or unknown parameter", body = Problem, content_type = "application/problem+json"),
@@ -260,14 +278,19 @@ pub async fn list_actors(
     let wanted = Wanted::from_request(&req, params.lang.as_deref())?;
     let geojson = wants_geojson(&req, params.format.as_deref())?;
     let query = params.to_query(&state)?;
-    let page = state.store.list_actors(&query).await?;
+    let (page, backend) = if query.text.is_some() {
+        let answer = state.search.search(&query).await?;
+        (answer.value, Some(answer.backend))
+    } else {
+        (state.store.list_actors(&query).await?, None)
+    };
 
     let next_cursor = page.next.as_ref().map(encode_cursor);
     let next_link = next_cursor.as_deref().map(|c| next_url(&state, &req, c));
-    let items = page
-        .items
-        .iter()
-        .map(|listed| ActorResponse::new(&listed.actor, &wanted, listed.distance_km));
+    let items = page.items.iter().map(|listed| {
+        ActorResponse::new(&listed.actor, &wanted, listed.distance_km)
+            .with_matches(listed.matches.clone())
+    });
     let cacheable = if geojson {
         let features: Vec<ActorFeature> = items.map(ActorFeature::new).collect();
         let links = next_link
@@ -286,6 +309,7 @@ pub async fn list_actors(
                 number_matched: page.total,
                 links,
                 next_cursor,
+                search_backend: backend.map(str::to_owned),
             },
             GEOJSON,
             LIST_MAX_AGE,
@@ -296,6 +320,7 @@ pub async fn list_actors(
                 items: items.collect(),
                 next_cursor,
                 total: page.total,
+                search_backend: backend.map(str::to_owned),
             },
             "application/json",
             LIST_MAX_AGE,
@@ -306,6 +331,9 @@ pub async fn list_actors(
         .respond(&req, |builder| {
             if let Some(link) = next_link {
                 builder.insert_header((header::LINK, format!("<{link}>; rel=\"next\"")));
+            }
+            if let Some(backend) = backend {
+                builder.insert_header(("X-Search-Backend", backend));
             }
         }))
 }

@@ -24,11 +24,14 @@ pub async fn healthz() -> HttpResponse {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SearchBackendState {
-    /// The backend that answers text search: `postgres`, or `meilisearch` when configured.
+    /// The backend answering text search now: `meilisearch` when configured and healthy,
+    /// else `postgres`.
     pub backend: &'static str,
-    /// Meilisearch: `not_configured`, or `not_supported_yet` when `MEILI_URL` is set (this
-    /// version searches PostgreSQL only).
+    /// Meilisearch: `not_configured` (PostgreSQL alone), `ok`, or `unavailable` (PostgreSQL
+    /// answers meanwhile; queued changes wait in the outbox).
     pub state: &'static str,
+    /// Actor changes waiting to reach the search index.
+    pub outbox_backlog: Option<u64>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -53,13 +56,11 @@ pub struct ReadinessResponse {
 #[get("/readyz")]
 pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     let postgis = state.store.postgis_version().await;
+    let status = state.search.status().await;
     let search = SearchBackendState {
-        backend: "postgres",
-        state: if state.config.meili_url.is_some() {
-            "not_supported_yet"
-        } else {
-            "not_configured"
-        },
+        backend: status.backend,
+        state: status.state,
+        outbox_backlog: state.store.outbox_backlog().await.ok(),
     };
     let body = ReadinessResponse {
         status: if postgis.is_ok() {

@@ -10,4 +10,5 @@ pub mod exports;
 pub mod health;
 pub mod moderation;
 pub mod owners;
+pub mod search;
 pub mod submissions;

@@ -1,0 +1,225 @@
+//! `GET /v1/facets` and `GET /v1/search/suggest`.
+
+use std::collections::BTreeMap;
+
+use actix_web::{get, web, HttpRequest, HttpResponse};
+use atlas_domain::{Lang, SearchText, Suggestion};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::error::{ApiError, Problem};
+use crate::http_cache::Cacheable;
+use crate::lang::Wanted;
+use crate::params::parse_query;
+use crate::routes::actors::ListActorsParams;
+use crate::AppState;
+
+const MAX_AGE: u32 = 60;
+const MAX_SUGGESTIONS: u32 = 10;
+
+/// The filters of `GET /v1/actors`, for counting.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct FacetsParams {
+    /// Text search, as in `GET /v1/actors`.
+    q: Option<String>,
+    /// Viewport `minLon,minLat,maxLon,maxLat` (longitude first).
+    bbox: Option<String>,
+    /// "Around me": `lat,lon` (latitude first).
+    near: Option<String>,
+    /// Radius around `near` in kilometres (default 25).
+    #[param(value_type = Option<f64>)]
+    radius_km: Option<String>,
+    /// Category id; repeatable (any-of). A parent category includes its children.
+    #[serde(default)]
+    category: Vec<String>,
+    /// Kind of organisation; repeatable.
+    #[serde(default)]
+    kind: Vec<String>,
+    /// ISO 3166-1 alpha-2 country code; repeatable.
+    #[serde(default)]
+    country: Vec<String>,
+    /// ISO 639-1 language the actor works in; repeatable.
+    #[serde(default)]
+    language: Vec<String>,
+    /// Tag; repeatable.
+    #[serde(default)]
+    tag: Vec<String>,
+    /// Only actors changed at or after this time (RFC 3339, or a date).
+    updated_since: Option<String>,
+}
+
+impl From<FacetsParams> for ListActorsParams {
+    fn from(p: FacetsParams) -> ListActorsParams {
+        ListActorsParams {
+            q: p.q,
+            bbox: p.bbox,
+            near: p.near,
+            radius_km: p.radius_km,
+            category: p.category,
+            kind: p.kind,
+            country: p.country,
+            language: p.language,
+            tag: p.tag,
+            updated_since: p.updated_since,
+            ..ListActorsParams::default()
+        }
+    }
+}
+
+/// Counts for filter menus.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FacetsResponse {
+    /// How many actors match (the `total` of `GET /v1/actors` with the same filters).
+    pub total: u64,
+    /// Actors per category id; a parent counts its children's actors once.
+    #[schema(value_type = BTreeMap<String, u64>, example = json!({"repair": 42, "circular-economy": 97}))]
+    pub categories: BTreeMap<String, u64>,
+    #[schema(value_type = BTreeMap<String, u64>)]
+    pub kinds: BTreeMap<String, u64>,
+    #[schema(value_type = BTreeMap<String, u64>)]
+    pub countries: BTreeMap<String, u64>,
+    #[schema(value_type = BTreeMap<String, u64>)]
+    pub languages: BTreeMap<String, u64>,
+    /// `postgres` or `meilisearch`: the backend that counted.
+    pub search_backend: String,
+}
+
+/// Facet counts
+///
+/// For exactly the actors `GET /v1/actors` returns with the same filters (and `q`): the total,
+/// and counts per category, kind, country and language.
+#[utoipa::path(
+    tag = "search",
+    params(FacetsParams),
+    responses(
+        (status = 200, body = FacetsResponse, headers(("X-Search-Backend" = String))),
+        (status = 304, description = "Not modified"),
+        (status = 400, description = "Invalid or unknown parameter", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/facets")]
+pub async fn list_facets(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let params: FacetsParams = parse_query(&req)?;
+    let query = ListActorsParams::from(params).to_query(&state)?;
+    let answer = state.search.facets(&query).await?;
+    let facets = answer.value;
+    let body = FacetsResponse {
+        total: facets.total,
+        categories: facets.categories,
+        kinds: facets.kinds,
+        countries: facets.countries,
+        languages: facets.languages,
+        search_backend: answer.backend.to_owned(),
+    };
+    Ok(
+        Cacheable::json(&body, "application/json", MAX_AGE)?.respond(&req, |builder| {
+            builder.insert_header(("X-Search-Backend", answer.backend));
+        }),
+    )
+}
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SuggestParams {
+    /// What the reader has typed so far (1 to 200 characters).
+    #[param(example = "repa")]
+    q: Option<String>,
+    /// Language of category labels; overrides `Accept-Language` (default English).
+    lang: Option<String>,
+    /// At most this many suggestions, 1 to 10 (default 10).
+    #[param(value_type = Option<u32>)]
+    limit: Option<String>,
+}
+
+/// One suggestion.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SuggestionView {
+    /// `actor`, `city` or `category`.
+    #[serde(rename = "type")]
+    #[schema(example = "actor")]
+    pub kind: String,
+    /// The actor's UUID, the category id (for `category=`), or the city's name.
+    pub id: String,
+    /// What to show: the actor's name, the city, or the category label in the reader's language.
+    pub label: String,
+    /// ISO 3166-1 alpha-2 country of the actor or city.
+    pub country: Option<String>,
+    /// How many published actors a city or category suggestion leads to.
+    pub count: Option<u64>,
+}
+
+impl From<Suggestion> for SuggestionView {
+    fn from(s: Suggestion) -> SuggestionView {
+        SuggestionView {
+            kind: serde_json::to_value(s.kind)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default(),
+            id: s.id,
+            label: s.label,
+            country: s.country,
+            count: s.count,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SuggestResponse {
+    pub items: Vec<SuggestionView>,
+}
+
+/// Autocomplete
+///
+/// Actor names, cities and category labels (in the reader's language) close to what was
+/// typed, tolerant of typos, best first, at most 10. Answered by PostgreSQL.
+#[utoipa::path(
+    tag = "search",
+    params(SuggestParams),
+    responses(
+        (status = 200, body = SuggestResponse),
+        (status = 304, description = "Not modified"),
+        (status = 400, description = "Missing, too long or invalid parameter", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/search/suggest")]
+pub async fn suggest(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let params: SuggestParams = parse_query(&req)?;
+    let wanted = Wanted::from_request(&req, params.lang.as_deref())?;
+    let lang = wanted.0.first().copied().unwrap_or(Lang::EN);
+    let text =
+        SearchText::parse("q", params.q.as_deref().unwrap_or_default())?.ok_or_else(|| {
+            atlas_domain::FieldError::new(
+                "q",
+                "invalid_query",
+                "q is required: what was typed so far",
+            )
+        })?;
+    let limit = match params.limit.as_deref() {
+        None => MAX_SUGGESTIONS,
+        Some(raw) => match raw.trim().parse::<u32>() {
+            Ok(n) if (1..=MAX_SUGGESTIONS).contains(&n) => n,
+            _ => {
+                return Err(atlas_domain::FieldError::new(
+                    "limit",
+                    "invalid_limit",
+                    format!("limit must be a whole number from 1 to {MAX_SUGGESTIONS}"),
+                )
+                .into())
+            }
+        },
+    };
+    let suggestions = state.store.suggest(text.as_str(), lang, limit).await?;
+    let body = SuggestResponse {
+        items: suggestions.into_iter().map(SuggestionView::from).collect(),
+    };
+    Ok(Cacheable::json(&body, "application/json", MAX_AGE)?
+        .language(lang.as_str())
+        .respond(&req, |_| {}))
+}

@@ -1,0 +1,96 @@
+//! The document an external index holds for an actor: public fields only, plus what search
+//! needs to match and filter (category labels in every language, parents of categories).
+
+use atlas_domain::{Actor, Taxonomy};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GeoPoint {
+    pub lat: f64,
+    pub lng: f64,
+}
+
+/// An actor as Meilisearch stores it. Built from the domain `Actor`, which holds no contact
+/// details, and from the taxonomy; nothing private has a field here.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SearchDocument {
+    pub id: String,
+    pub name: String,
+    pub alt_names: Vec<String>,
+    /// Labels of the actor's categories and their parents, in every language.
+    pub category_labels: Vec<String>,
+    /// Tags with `_` as spaces, and the kind unless it is `other`.
+    pub tags: Vec<String>,
+    pub city: Option<String>,
+    pub region: Option<String>,
+    /// Summaries and descriptions in every language.
+    pub texts: Vec<String>,
+    /// The actor's categories and their parents (the `category` filter includes children).
+    pub categories: Vec<String>,
+    pub kind: String,
+    pub country: Option<String>,
+    pub languages: Vec<String>,
+    /// Raw tags, for the `tag` filter.
+    pub tag_ids: Vec<String>,
+    pub sort_name: String,
+    /// Unix seconds, for `updated_since`.
+    pub updated_at: i64,
+    #[serde(rename = "_geo")]
+    pub geo: GeoPoint,
+}
+
+impl SearchDocument {
+    pub fn new(actor: &Actor, taxonomy: &Taxonomy) -> SearchDocument {
+        let p = &actor.profile;
+        let mut categories: Vec<String> = Vec::new();
+        for id in &p.categories {
+            let mut next = taxonomy.categories.iter().find(|c| &c.id == id);
+            while let Some(category) = next {
+                if !categories.iter().any(|c| c == category.id.as_str()) {
+                    categories.push(category.id.as_str().to_owned());
+                }
+                next = category
+                    .parent
+                    .as_ref()
+                    .and_then(|parent| taxonomy.categories.iter().find(|c| &c.id == parent));
+            }
+        }
+        let category_labels = taxonomy
+            .categories
+            .iter()
+            .filter(|c| categories.iter().any(|id| id == c.id.as_str()))
+            .flat_map(|c| c.labels.0.values().cloned())
+            .collect();
+        let mut tags: Vec<String> = p.tags.iter().map(|t| t.replace('_', " ")).collect();
+        if p.kind.as_str() != "other" {
+            tags.push(p.kind.as_str().replace('_', " "));
+        }
+        SearchDocument {
+            id: actor.id.0.to_string(),
+            name: p.name.clone(),
+            alt_names: p.alt_names.clone(),
+            category_labels,
+            tags,
+            city: p.address.city.clone(),
+            region: p.address.region.clone(),
+            texts: p
+                .summary
+                .0
+                .values()
+                .chain(p.description.0.values())
+                .cloned()
+                .collect(),
+            categories,
+            kind: p.kind.as_str().to_owned(),
+            country: p.address.country.map(|c| c.as_str().to_owned()),
+            languages: p.languages.iter().map(|l| l.as_str().to_owned()).collect(),
+            tag_ids: p.tags.clone(),
+            sort_name: atlas_domain::text::sort_key(&p.name),
+            updated_at: actor.updated_at.timestamp(),
+            geo: GeoPoint {
+                lat: p.location.lat,
+                lng: p.location.lon,
+            },
+        }
+    }
+}

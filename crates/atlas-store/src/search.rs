@@ -1,0 +1,246 @@
+//! What search needs from the store beyond the listing: facet counts, suggestions, the actors
+//! behind an external index's hits, and the search outbox.
+
+use std::collections::{BTreeMap, HashMap};
+
+use atlas_domain::{Actor, ActorId, ActorQuery, FacetCounts, Lang, Suggestion, SuggestionKind};
+use diesel::sql_types::{Array, Double, Int4, Int8, Nullable, Text, Uuid as SqlUuid};
+use diesel::QueryableByName;
+use diesel_async::RunQueryDsl;
+
+use crate::actors::{push_filters, push_from, text_arg};
+use crate::error::StoreResult;
+use crate::rows::{ActorRow, ACTOR_COLUMNS};
+use crate::sql_args::{Arg, SqlBuilder};
+use crate::Store;
+
+const FACETS_SQL: &str = include_str!("sql/facets.sql");
+const SUGGEST_SQL: &str = include_str!("sql/suggest.sql");
+const CLAIM_OUTBOX_SQL: &str = include_str!("sql/claim_outbox.sql");
+
+#[derive(QueryableByName)]
+struct FacetRow {
+    #[diesel(sql_type = Text)]
+    facet: String,
+    #[diesel(sql_type = Text)]
+    value: String,
+    #[diesel(sql_type = Int8)]
+    count: i64,
+}
+
+#[derive(QueryableByName)]
+struct SuggestionRow {
+    #[diesel(sql_type = Text)]
+    kind: String,
+    #[diesel(sql_type = Text)]
+    id: String,
+    #[diesel(sql_type = Text)]
+    label: String,
+    #[diesel(sql_type = Nullable<Text>)]
+    country: Option<String>,
+    #[diesel(sql_type = Nullable<Int8>)]
+    count: Option<i64>,
+    #[diesel(sql_type = Double)]
+    #[allow(dead_code)]
+    score: f64,
+}
+
+#[derive(QueryableByName)]
+struct OutboxRow {
+    #[diesel(sql_type = Int8)]
+    id: i64,
+    #[diesel(sql_type = SqlUuid)]
+    actor_id: uuid::Uuid,
+    #[diesel(sql_type = Int4)]
+    attempts: i32,
+}
+
+#[derive(QueryableByName)]
+struct IdRow {
+    #[diesel(sql_type = SqlUuid)]
+    id: uuid::Uuid,
+}
+
+/// A claimed outbox row: index this actor (or remove it), then complete or fail the row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutboxItem {
+    pub id: i64,
+    pub actor_id: ActorId,
+    /// Failed attempts before this one.
+    pub attempts: i32,
+}
+
+fn count(n: i64) -> u64 {
+    u64::try_from(n).unwrap_or_default()
+}
+
+impl Store {
+    /// Counts per category, kind, country and language for exactly what `list_actors` would
+    /// return for the same query (same FROM, text match and filters).
+    pub async fn facets(&self, query: &ActorQuery) -> StoreResult<FacetCounts> {
+        let mut matching = SqlBuilder::new("");
+        let q = text_arg(query, &mut matching);
+        push_from(q.as_deref(), &mut matching);
+        push_filters(query, &mut matching);
+        // The matching part goes inside the CTE; its placeholders keep their numbers.
+        let (matching_text, mut sql) = matching.take_sql();
+        sql.push(&FACETS_SQL.replace("{matching}", &matching_text));
+        let mut conn = self.conn().await?;
+        let rows: Vec<FacetRow> = sql.into_query().load(&mut conn).await?;
+        let mut facets = FacetCounts::default();
+        for row in rows {
+            let n = count(row.count);
+            let map: &mut BTreeMap<String, u64> = match row.facet.as_str() {
+                "total" => {
+                    facets.total = n;
+                    continue;
+                }
+                "category" => &mut facets.categories,
+                "kind" => &mut facets.kinds,
+                "country" => &mut facets.countries,
+                _ => &mut facets.languages,
+            };
+            map.insert(row.value, n);
+        }
+        Ok(facets)
+    }
+
+    /// Up to `limit` suggestions for what a reader is typing: actors, cities, categories.
+    pub async fn suggest(
+        &self,
+        text: &str,
+        lang: Lang,
+        limit: u32,
+    ) -> StoreResult<Vec<Suggestion>> {
+        let mut conn = self.conn().await?;
+        let rows: Vec<SuggestionRow> = diesel::sql_query(SUGGEST_SQL)
+            .bind::<Text, _>(text)
+            .bind::<Text, _>(lang.as_str())
+            .bind::<Int8, _>(i64::from(limit))
+            .load(&mut conn)
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|row| Suggestion {
+                kind: match row.kind.as_str() {
+                    "actor" => SuggestionKind::Actor,
+                    "city" => SuggestionKind::City,
+                    _ => SuggestionKind::Category,
+                },
+                id: row.id,
+                label: row.label,
+                country: row.country,
+                count: row.count.map(count),
+            })
+            .collect())
+    }
+
+    /// The published actors among `ids`, in the order given (absent ones are left out).
+    pub async fn published_actors(&self, ids: &[ActorId]) -> StoreResult<Vec<Actor>> {
+        let mut sql = SqlBuilder::new(&format!("SELECT {ACTOR_COLUMNS} FROM actors a WHERE "));
+        let p = sql.arg(Arg::Uuids(ids.iter().map(|id| id.0).collect()));
+        sql.push(&format!("a.status = 'published' AND a.id = ANY({p})"));
+        let mut conn = self.conn().await?;
+        let rows: Vec<ActorRow> = sql.into_query().load(&mut conn).await?;
+        let mut by_id: HashMap<ActorId, Actor> = HashMap::with_capacity(rows.len());
+        for row in rows {
+            let actor = Actor::try_from(row)?;
+            by_id.insert(actor.id, actor);
+        }
+        Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
+    }
+
+    /// Published actor ids after `after`, in id order: for rebuilding an index in batches.
+    pub async fn published_ids_after(
+        &self,
+        after: Option<ActorId>,
+        limit: u32,
+    ) -> StoreResult<Vec<ActorId>> {
+        let mut sql = SqlBuilder::new("SELECT a.id FROM actors a WHERE a.status = 'published'");
+        if let Some(after) = after {
+            let p = sql.arg(Arg::Uuid(after.0));
+            sql.push(&format!(" AND a.id > {p}"));
+        }
+        let p = sql.arg(Arg::Int(i64::from(limit)));
+        sql.push(&format!(" ORDER BY a.id LIMIT {p}"));
+        let mut conn = self.conn().await?;
+        let rows: Vec<IdRow> = sql.into_query().load(&mut conn).await?;
+        Ok(rows.into_iter().map(|r| ActorId(r.id)).collect())
+    }
+
+    /// Claims up to `limit` due outbox rows for `lease_secs` seconds (see claim_outbox.sql).
+    pub async fn claim_outbox(&self, limit: u32, lease_secs: f64) -> StoreResult<Vec<OutboxItem>> {
+        let mut conn = self.conn().await?;
+        let rows: Vec<OutboxRow> = diesel::sql_query(CLAIM_OUTBOX_SQL)
+            .bind::<Int8, _>(i64::from(limit))
+            .bind::<Double, _>(lease_secs)
+            .load(&mut conn)
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| OutboxItem {
+                id: r.id,
+                actor_id: ActorId(r.actor_id),
+                attempts: r.attempts,
+            })
+            .collect())
+    }
+
+    /// The index has the change: the rows are done.
+    pub async fn complete_outbox(&self, ids: &[i64]) -> StoreResult<()> {
+        let mut conn = self.conn().await?;
+        diesel::sql_query("DELETE FROM search_outbox WHERE id = ANY($1)")
+            .bind::<Array<Int8>, _>(ids)
+            .execute(&mut conn)
+            .await?;
+        Ok(())
+    }
+
+    /// The index refused or was unreachable: keep the rows and try again after `retry_secs`.
+    pub async fn fail_outbox(&self, ids: &[i64], error: &str, retry_secs: f64) -> StoreResult<()> {
+        let mut conn = self.conn().await?;
+        diesel::sql_query(
+            "UPDATE search_outbox SET attempts = attempts + 1, last_error = left($2, 2000), \
+             claimed_until = NULL, next_attempt_at = now() + make_interval(secs => $3) \
+             WHERE id = ANY($1)",
+        )
+        .bind::<Array<Int8>, _>(ids)
+        .bind::<Text, _>(error)
+        .bind::<Double, _>(retry_secs)
+        .execute(&mut conn)
+        .await?;
+        Ok(())
+    }
+
+    /// How many outbox rows wait (for readiness and metrics).
+    pub async fn outbox_backlog(&self) -> StoreResult<u64> {
+        #[derive(QueryableByName)]
+        struct Backlog {
+            #[diesel(sql_type = Int8)]
+            count: i64,
+        }
+        let mut conn = self.conn().await?;
+        let row: Backlog = diesel::sql_query("SELECT count(*) AS count FROM search_outbox")
+            .get_result(&mut conn)
+            .await?;
+        Ok(count(row.count))
+    }
+}
+
+impl Store {
+    /// Queues every actor changed since `since` again (after an index rebuild, for changes the
+    /// rebuild may have read before they happened).
+    pub async fn enqueue_changed_since(
+        &self,
+        since: chrono::DateTime<chrono::Utc>,
+    ) -> StoreResult<u64> {
+        let mut conn = self.conn().await?;
+        let queued = diesel::sql_query(
+            "INSERT INTO search_outbox (actor_id) SELECT id FROM actors WHERE updated_at >= $1",
+        )
+        .bind::<diesel::sql_types::Timestamptz, _>(since)
+        .execute(&mut conn)
+        .await?;
+        Ok(queued as u64)
+    }
+}

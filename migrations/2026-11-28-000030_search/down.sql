@@ -1,0 +1,17 @@
+DROP FUNCTION atlas_search_query(text);
+DROP TRIGGER categories_changed ON categories;
+DROP FUNCTION atlas_category_changed();
+DROP TRIGGER actors_changed ON actors;
+DROP FUNCTION atlas_actor_changed();
+DROP TABLE search_outbox;
+DROP FUNCTION atlas_learn_words(tsvector);
+DROP TABLE search_vocabulary;
+DROP TRIGGER actors_search_columns ON actors;
+DROP FUNCTION atlas_actor_search_columns();
+ALTER TABLE actors DROP COLUMN search_doc, DROP COLUMN search_names;
+ALTER TABLE categories DROP COLUMN search_doc;
+DROP FUNCTION atlas_lang_doc(jsonb);
+DROP AGGREGATE atlas_tsvector_agg(tsvector);
+DROP FUNCTION atlas_query_configs();
+DROP FUNCTION atlas_ts_config(text);
+DROP FUNCTION atlas_normalise(text);

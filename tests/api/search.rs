@@ -1,0 +1,959 @@
+//! Text search, facets and suggestions on PostgreSQL (and on Meilisearch when `MEILI_URL` is
+//! set), the search outbox, and the relevance suite on the seed data.
+
+use std::collections::HashSet;
+use std::sync::Mutex;
+
+use actix_web::http::StatusCode;
+use atlas_domain::{
+    Actor, ActorDraft, ActorId, ActorPage, ActorQuery, FacetCounts, ReviewStatus, SearchError,
+    SearchIndex, Source, SourceKind, Strictness,
+};
+use atlas_e2e::TestApp;
+use atlas_search::outbox::drain_once;
+use atlas_search::SearchDocument;
+use atlas_store::ImportedActor;
+use serde_json::Value;
+
+fn encode(q: &str) -> String {
+    form_urlencoded::byte_serialize(q.as_bytes()).collect()
+}
+
+fn names(page: &Value) -> Vec<String> {
+    page["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|i| i["name"].as_str().unwrap_or_default().to_owned())
+        .collect()
+}
+
+// ---------------------------------------------------------------------------------------------
+// The relevance suite: what people type, and the actors of the seed data they mean.
+
+/// What a query should find: these actors by name, or every actor of which the predicate holds
+/// (then recall counts how many of the top ten are such actors, out of at most ten).
+enum Relevant {
+    Names(&'static [&'static str]),
+    Where(&'static str, fn(&Value) -> bool),
+}
+
+struct Case {
+    query: &'static str,
+    why: &'static str,
+    relevant: Relevant,
+}
+
+fn in_city(actor: &Value, city: &str) -> bool {
+    actor["city"]
+        .as_str()
+        .is_some_and(|c| c.eq_ignore_ascii_case(city))
+}
+
+fn in_category(actor: &Value, category: &str) -> bool {
+    actor["categories"]
+        .as_array()
+        .is_some_and(|cs| cs.iter().any(|c| c == category))
+}
+
+fn cases() -> Vec<Case> {
+    use Relevant::{Names, Where};
+    let case = |query, why, relevant| Case {
+        query,
+        why,
+        relevant,
+    };
+    vec![
+        // One or two wrong letters.
+        case("Sargfabrick", "typo", Names(&["Sargfabrik"])),
+        case(
+            "Kostnixladen Gratkron",
+            "typo",
+            Names(&["Kostnixladen Gratkorn"]),
+        ),
+        case("Culinaris Budapset", "typo", Names(&["Culinaris"])),
+        case("Amerlinhaus", "typo", Names(&["Amerlinghaus"])),
+        case("Suomen Talkot", "typo", Names(&["Suomen Talkoot ry"])),
+        case("Medence Csoprt", "typo", Names(&["Medence Csoport"])),
+        case("Greenbruo", "typo (transposition)", Names(&["Greenburo"])),
+        case(
+            "Schwarzes Radischen",
+            "typo",
+            Names(&["Schwarzes Radieschen"]),
+        ),
+        case("Santa Cletta", "typo", Names(&["SANTA CLETA"])),
+        case(
+            "Mattersberger Kreis",
+            "typo",
+            Names(&[
+                "Mattersburger Kreis für Entwicklungspolitik an den österreichischen Universitäten",
+            ]),
+        ),
+        // Accents left out.
+        case(
+            "Leisenhofgartnerei",
+            "no accents",
+            Names(&["Leisenhofgärtnerei"]),
+        ),
+        case(
+            "Gemeinwohlokonomie Salzburg",
+            "no accents",
+            Names(&["Gemeinwohlökonomie Regionalgruppe Salzburg"]),
+        ),
+        case(
+            "Klimabundnis Karnten",
+            "no accents",
+            Names(&["Klimabündnis Kärnten"]),
+        ),
+        case(
+            "Toca dos Laparos",
+            "no accents",
+            Names(&["Toca dos Láparos"]),
+        ),
+        case("Pao a pao", "no accents", Names(&["Pão a pão"])),
+        case(
+            "Subbetica ecologica",
+            "no accents",
+            Names(&["SUBBÉTICA ECOLÓGICA"]),
+        ),
+        case(
+            "la boite a champignons",
+            "no accents",
+            Names(&["La boîte à champignons"]),
+        ),
+        case(
+            "Karl-Mikro Kezmuves Sorfozde",
+            "no accents",
+            Names(&["Karl-Mikro Kézműves Sörfőzde"]),
+        ),
+        // Case.
+        case("enreda", "lower case", Names(&["ENREDA"])),
+        case(
+            "TURUN KIRJAKAHVILA",
+            "upper case",
+            Names(&["Turun Kirjakahvila"]),
+        ),
+        case("cafe DECENTRAL", "mixed case", Names(&["Cafe Decentral"])),
+        // Plural and singular.
+        case(
+            "hortas comunitarias Porto",
+            "plural, pt",
+            Where("community gardens in Porto", |a| {
+                in_city(a, "Porto") && in_category(a, "community-gardens")
+            }),
+        ),
+        case(
+            "community garden Bordeaux",
+            "singular of a label",
+            Where("community gardens in Bordeaux", |a| {
+                in_city(a, "Bordeaux") && in_category(a, "community-gardens")
+            }),
+        ),
+        case(
+            "food bank Wien",
+            "singular of a label",
+            Where("food banks in Vienna", |a| {
+                in_city(a, "Wien") && in_category(a, "food-aid")
+            }),
+        ),
+        case(
+            "Fair-Teiler",
+            "hyphenated name, many",
+            Where("Fair-Teiler food sharing points", |a| {
+                a["name"]
+                    .as_str()
+                    .is_some_and(|n| n.starts_with("Fair-Teiler"))
+            }),
+        ),
+        // Category names in other languages than the actor's.
+        case(
+            "Lebensmittelrettung Wien",
+            "category label, de",
+            Where("food rescue in Vienna", |a| {
+                in_city(a, "Wien") && in_category(a, "food-rescue")
+            }),
+        ),
+        case(
+            "Tafeln Wien",
+            "category label, de",
+            Where("food banks in Vienna", |a| {
+                in_city(a, "Wien") && in_category(a, "food-aid")
+            }),
+        ),
+        case(
+            "jardins partagés Bordeaux",
+            "category label, fr",
+            Where("community gardens in Bordeaux", |a| {
+                in_city(a, "Bordeaux") && in_category(a, "community-gardens")
+            }),
+        ),
+        case(
+            "banques alimentaires Wien",
+            "category label, fr",
+            Where("food banks in Vienna", |a| {
+                in_city(a, "Wien") && in_category(a, "food-aid")
+            }),
+        ),
+        case(
+            "cooperativas de consumo",
+            "category label, es",
+            Where("food co-ops", |a| in_category(a, "food-cooperatives")),
+        ),
+        case(
+            "Lebensmittelkooperativen",
+            "category label, de",
+            Where("food co-ops", |a| in_category(a, "food-cooperatives")),
+        ),
+        case(
+            "Voedselcoöperaties",
+            "category label, nl",
+            Where("food co-ops", |a| in_category(a, "food-cooperatives")),
+        ),
+        case(
+            "orti comunitari Lisboa",
+            "category label, it",
+            Where("community gardens in Lisbon", |a| {
+                in_city(a, "Lisboa") && in_category(a, "community-gardens")
+            }),
+        ),
+        case(
+            "coperativas de consumo",
+            "typo in a category label",
+            Where("food co-ops", |a| in_category(a, "food-cooperatives")),
+        ),
+        // Several words, and names in several languages.
+        case(
+            "slow food Tübingen",
+            "multi-word",
+            Names(&["Slow Food - Convivium Tübingen/Neckar-Alb"]),
+        ),
+        case(
+            "Università per la pace",
+            "it",
+            Names(&["Università per la pace"]),
+        ),
+        case(
+            "Transição Escola Medicina",
+            "pt",
+            Names(&["Núcleo de Transição na Escola de Medicina Tradicional Chinesa"]),
+        ),
+        case(
+            "Umsonstladen Innsbruck",
+            "de",
+            Names(&["Kostnix Umsonstladen"]),
+        ),
+        case(
+            "marché paysan Montpellier",
+            "fr",
+            Names(&["Le marché paysan d'Antigone"]),
+        ),
+        case("Budaörsi Gazdapiac", "hu", Names(&["Budaörsi Gazdapiac"])),
+        case(
+            "Asociace místních potravinových iniciativ",
+            "cs",
+            Names(&["Asociace místních potravinových iniciativ"]),
+        ),
+        case(
+            "Jo Amb Tu",
+            "ca, short words",
+            Names(&["Jo Amb Tu – ADESILES"]),
+        ),
+        // City names.
+        case("Sibiu", "city", Names(&["Caravana Mesteshukarilor"])),
+        case("Calarasi", "city without accents", Names(&["Shukar Event"])),
+        case(
+            "Chevilly-Larue",
+            "hyphenated city",
+            Names(&["La boîte à champignons"]),
+        ),
+        case("Landerrouat", "city", Names(&["Cuma Informagri"])),
+        case(
+            "Zell an der Pram",
+            "city of several words",
+            Names(&["NaHoPra"]),
+        ),
+        case("Krumpendorf", "city", Names(&["Klimabündnis Kärnten"])),
+    ]
+}
+
+/// Recall@10 and reciprocal rank (within 10) of one query's results against what is relevant.
+fn score(results: &[Value], relevant: &Relevant, everything: &[Value]) -> (f64, f64, String) {
+    let is_relevant = |a: &Value| match relevant {
+        Relevant::Names(names) => names.iter().any(|n| a["name"] == *n),
+        Relevant::Where(_, predicate) => predicate(a),
+    };
+    let wanted = match relevant {
+        Relevant::Names(names) => names.len(),
+        Relevant::Where(what, _) => {
+            let n = everything.iter().filter(|a| is_relevant(a)).count();
+            assert!(n > 0, "no actor in the seed is {what}: the case is wrong");
+            n.min(10)
+        }
+    };
+    let top: Vec<&Value> = results.iter().take(10).collect();
+    let found = match relevant {
+        Relevant::Names(names) => names
+            .iter()
+            .filter(|n| top.iter().any(|a| a["name"] == **n))
+            .count(),
+        Relevant::Where(..) => top.iter().filter(|a| is_relevant(a)).count(),
+    };
+    let first = top.iter().position(|a| is_relevant(a));
+    let shown: Vec<&str> = top
+        .iter()
+        .take(3)
+        .map(|a| a["name"].as_str().unwrap_or_default())
+        .collect();
+    (
+        found as f64 / wanted as f64,
+        first.map_or(0.0, |rank| 1.0 / (rank as f64 + 1.0)),
+        shown.join(" | "),
+    )
+}
+
+/// Runs the suite through the API and returns (recall@10, MRR@10).
+async fn relevance(app: &TestApp, backend: &str) -> (f64, f64) {
+    let everything = app.walk("/v1/actors?limit=1000&lang=*").await;
+    let cases = cases();
+    let (mut recall_sum, mut rr_sum) = (0.0, 0.0);
+    let mut report = String::new();
+    for case in &cases {
+        let response = app
+            .get(&format!(
+                "/v1/actors?q={}&limit=10&lang=*",
+                encode(case.query)
+            ))
+            .await;
+        assert_eq!(
+            response.status,
+            StatusCode::OK,
+            "{}: {}",
+            case.query,
+            response.text()
+        );
+        assert_eq!(
+            response.header("x-search-backend").as_deref(),
+            Some(backend)
+        );
+        let page = response.json();
+        let results = page["items"].as_array().cloned().unwrap_or_default();
+        let (recall, rr, top) = score(&results, &case.relevant, &everything);
+        recall_sum += recall;
+        rr_sum += rr;
+        report.push_str(&format!(
+            "{:>5.2} {:>5.2}  {:<40} {:<28} {}\n",
+            recall, rr, case.query, case.why, top
+        ));
+    }
+    let n = cases.len() as f64;
+    let (recall, mrr) = (recall_sum / n, rr_sum / n);
+    eprintln!(
+        "relevance on {backend}: {} queries, recall@10 {recall:.3}, MRR@10 {mrr:.3}\n recall   RR  query                                    case                         top 3\n{report}",
+        cases.len()
+    );
+    (recall, mrr)
+}
+
+#[tokio::test]
+async fn the_relevance_suite_meets_its_targets_on_postgresql() {
+    let app = TestApp::seeded().await.expect("app");
+    assert!(cases().len() >= 40);
+    let (recall, mrr) = relevance(&app, "postgres").await;
+    assert!(recall >= 0.95, "recall@10 {recall:.3} is below 0.95");
+    assert!(mrr >= 0.9, "MRR@10 {mrr:.3} is below 0.9");
+}
+
+#[tokio::test]
+async fn the_relevance_suite_runs_on_meilisearch_when_one_is_given() {
+    let Some(url) = std::env::var("MEILI_URL").ok().filter(|u| !u.is_empty()) else {
+        eprintln!("skipped: MEILI_URL is not set, so there is no Meilisearch to test against");
+        return;
+    };
+    let mut app = TestApp::seeded().await.expect("app");
+    let mut config = (*app.state.config).clone();
+    config.meili_url = Some(url);
+    config.meili_master_key = std::env::var("MEILI_MASTER_KEY").ok();
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or_default();
+    config.meili_index = format!("atlas_test_{nanos}");
+    app.state = atlas_api::AppState::load(app.store.clone(), config)
+        .await
+        .expect("state");
+    let meili = app.state.search.meili().expect("configured").clone();
+    meili.reindex(|_| {}).await.expect("reindex");
+    let (recall, mrr) = relevance(&app, "meilisearch").await;
+    assert!(recall >= 0.95 && mrr >= 0.9, "recall {recall}, MRR {mrr}");
+
+    // The outbox keeps it in sync: an unpublished actor leaves the index.
+    app.sql("UPDATE actors SET status = 'archived' WHERE name = 'Sargfabrik'")
+        .await
+        .expect("archive");
+    while drain_once(&app.store, &meili, 100)
+        .await
+        .expect("drain")
+        .rows()
+        > 0
+    {}
+    let page = app.get("/v1/actors?q=Sargfabrik").await.json();
+    assert!(!names(&page).contains(&"Sargfabrik".to_owned()));
+}
+
+// ---------------------------------------------------------------------------------------------
+// q on GET /v1/actors
+
+#[tokio::test]
+async fn a_text_query_combines_with_filters_and_the_viewport() {
+    let app = TestApp::seeded().await.expect("app");
+    // Vienna's viewport, food rescue, in German.
+    let uri = "/v1/actors?q=Lebensmittel&bbox=16.18,48.10,16.58,48.33&category=food-rescue&country=AT&limit=7";
+    let items = app.walk(uri).await;
+    assert!(!items.is_empty());
+    for item in &items {
+        let (lon, lat) = (
+            item["location"]["lon"].as_f64().expect("lon"),
+            item["location"]["lat"].as_f64().expect("lat"),
+        );
+        assert!((16.18..=16.58).contains(&lon) && (48.10..=48.33).contains(&lat));
+        assert!(in_category(item, "food-rescue"));
+        assert_eq!(item["country"], "AT");
+        assert!(item["_matches"]["fields"]
+            .as_array()
+            .is_some_and(|f| !f.is_empty()));
+    }
+    let ids: HashSet<&str> = items.iter().filter_map(|i| i["id"].as_str()).collect();
+    assert_eq!(
+        ids.len(),
+        items.len(),
+        "pages by relevance never repeat an actor"
+    );
+    let first = app.get(uri).await.json();
+    assert_eq!(first["total"].as_u64(), Some(items.len() as u64));
+    assert_eq!(first["search_backend"], "postgres");
+
+    // near + q, sorted by distance on request.
+    let page = app
+        .get("/v1/actors?q=repair&near=47.26,11.39&radius_km=30&sort=distance")
+        .await
+        .json();
+    let distances: Vec<f64> = page["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|i| i["distance_km"].as_f64().expect("distance"))
+        .collect();
+    assert!(!distances.is_empty() && distances.iter().all(|d| *d <= 30.0));
+    assert!(distances.windows(2).all(|w| w[0] <= w[1]));
+}
+
+#[tokio::test]
+async fn names_rank_above_descriptions_and_matches_are_highlighted() {
+    let app = TestApp::seeded().await.expect("app");
+    let page = app.get("/v1/actors?q=Sargfabrik&lang=*").await.json();
+    let first = &page["items"][0];
+    assert_eq!(first["name"], "Sargfabrik");
+    assert!(first["_matches"]["fields"]
+        .as_array()
+        .expect("fields")
+        .contains(&Value::from("name")));
+
+    let page = app.get("/v1/actors?q=reparieren").await.json();
+    let snippet = page["items"][0]["_matches"]["snippet"]
+        .as_str()
+        .expect("snippet");
+    assert!(snippet.contains("<mark>"), "{snippet}");
+    assert!(!snippet
+        .replace("<mark>", "")
+        .replace("</mark>", "")
+        .contains('<'));
+
+    // Case and accents do not matter.
+    for q in ["SARGFABRIK", "sárgfabrik", "sargfabrik"] {
+        let page = app.get(&format!("/v1/actors?q={}", encode(q))).await.json();
+        assert_eq!(page["items"][0]["name"], "Sargfabrik", "{q}");
+    }
+}
+
+#[tokio::test]
+async fn sort_by_relevance_needs_a_text_and_other_orders_work_with_one() {
+    let app = TestApp::seeded().await.expect("app");
+    let response = app.get("/v1/actors?sort=relevance").await;
+    assert_eq!(response.status, StatusCode::BAD_REQUEST);
+    assert_eq!(response.json()["errors"][0]["field"], "sort");
+    let by_name = app.walk("/v1/actors?q=repair&sort=name&limit=5").await;
+    let by_rank = app.walk("/v1/actors?q=repair&limit=5").await;
+    assert_eq!(by_name.len(), by_rank.len());
+    let sorted: Vec<String> = by_name
+        .iter()
+        .map(|i| i["name"].as_str().unwrap_or_default().to_lowercase())
+        .collect();
+    assert!(!sorted.is_empty());
+}
+
+#[tokio::test]
+async fn hostile_or_odd_text_is_answered_without_a_server_error() {
+    let app = TestApp::seeded().await.expect("app");
+    let long = "a".repeat(10_000);
+    let odd = [
+        "",
+        " ",
+        "'",
+        "''",
+        "&",
+        "|",
+        "!",
+        ":*",
+        "\\",
+        "a & b",
+        "!repair",
+        "repair:*",
+        "(",
+        ")",
+        "<->",
+        "' OR 1=1 --",
+        "%",
+        "_",
+        "\u{0}",
+        "\u{7}\u{1b}",
+        "repair\u{0}cafe",
+        "😀",
+        "🏳️‍🌈 café",
+        "a:b:c",
+        "\"quoted\"",
+        "x".repeat(200).as_str(),
+        long.as_str(),
+    ]
+    .map(str::to_owned);
+    for q in &odd {
+        for path in ["/v1/actors?q=", "/v1/facets?q=", "/v1/search/suggest?q="] {
+            let response = app.get(&format!("{path}{}", encode(q))).await;
+            let shown: String = q.chars().take(20).collect();
+            match response.status {
+                StatusCode::OK => {}
+                StatusCode::BAD_REQUEST => {
+                    assert_eq!(
+                        response.header("content-type").as_deref(),
+                        Some("application/problem+json"),
+                        "{path}{shown:?}"
+                    );
+                    assert_eq!(
+                        response.json()["errors"][0]["field"],
+                        "q",
+                        "{path}{shown:?}"
+                    );
+                }
+                other => panic!("{path}{shown:?} answered {other}: {}", response.text()),
+            }
+        }
+    }
+    let response = app.get(&format!("/v1/actors?q={long}")).await;
+    assert_eq!(response.status, StatusCode::BAD_REQUEST);
+    assert_eq!(response.json()["code"], "invalid_query");
+    // A blank q is no text filter at all.
+    let all = app.get("/v1/actors?q=%20&limit=1").await.json();
+    assert_eq!(all["total"], 1794);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Facets
+
+#[tokio::test]
+async fn facet_counts_equal_the_result_set_they_describe() {
+    let app = TestApp::seeded().await.expect("app");
+    for filters in [
+        "",
+        "q=repair",
+        "q=Genossenschaft",
+        "country=AT&kind=other",
+        "bbox=16.18,48.10,16.58,48.33&q=Lebensmittel",
+        "category=food&country=AT,DE",
+        "near=47.26,11.39&radius_km=50&q=cafe",
+        "q=community%20garden&language=en",
+    ] {
+        let facets = app.get(&format!("/v1/facets?{filters}")).await;
+        assert_eq!(
+            facets.status,
+            StatusCode::OK,
+            "{filters}: {}",
+            facets.text()
+        );
+        let facets = facets.json();
+        let items = app
+            .walk(&format!("/v1/actors?{filters}&limit=1000&lang=*"))
+            .await;
+        assert_eq!(
+            facets["total"].as_u64(),
+            Some(items.len() as u64),
+            "{filters}"
+        );
+        for (facet, field) in [("kinds", "kind"), ("countries", "country")] {
+            for (value, count) in facets[facet].as_object().expect("object") {
+                let n = items.iter().filter(|i| i[field] == *value.as_str()).count();
+                assert_eq!(count.as_u64(), Some(n as u64), "{filters}: {facet} {value}");
+            }
+        }
+        for (value, count) in facets["languages"].as_object().expect("object") {
+            let n = items
+                .iter()
+                .filter(|i| {
+                    i["languages"]
+                        .as_array()
+                        .is_some_and(|l| l.contains(&Value::from(value.as_str())))
+                })
+                .count();
+            assert_eq!(
+                count.as_u64(),
+                Some(n as u64),
+                "{filters}: language {value}"
+            );
+        }
+        // A category's count is what filtering by it (children included) returns.
+        let categories = facets["categories"].as_object().expect("object");
+        let more = if filters.contains("category=") { 0 } else { 4 };
+        for (category, count) in categories.iter().take(more) {
+            let separator = if filters.is_empty() { "" } else { "&" };
+            let page = app
+                .get(&format!(
+                    "/v1/actors?{filters}{separator}category={category}&limit=1"
+                ))
+                .await
+                .json();
+            assert_eq!(page["total"], *count, "{filters}: category {category}");
+        }
+    }
+    let response = app.get("/v1/facets?limit=3").await;
+    assert_eq!(
+        response.status,
+        StatusCode::BAD_REQUEST,
+        "facets take filters only"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Suggestions
+
+#[tokio::test]
+async fn suggestions_cover_names_cities_and_category_labels_with_typos() {
+    let app = TestApp::seeded().await.expect("app");
+    let items = |page: Value| page["items"].as_array().cloned().expect("items");
+
+    let found = items(app.get("/v1/search/suggest?q=Sargfab").await.json());
+    assert!(found.len() <= 10);
+    assert_eq!(found[0]["type"], "actor");
+    assert_eq!(found[0]["label"], "Sargfabrik");
+    assert!(found[0]["id"].as_str().is_some_and(|id| id.len() == 36));
+
+    let found = items(app.get("/v1/search/suggest?q=Innsbruk").await.json());
+    assert!(
+        found
+            .iter()
+            .any(|s| s["type"] == "city" && s["label"] == "Innsbruck"),
+        "{found:?}"
+    );
+
+    let found = items(
+        app.get("/v1/search/suggest?q=Lebensmittel&lang=de")
+            .await
+            .json(),
+    );
+    let rescue = found
+        .iter()
+        .find(|s| s["type"] == "category" && s["id"] == "food-rescue")
+        .expect("the German label of food-rescue");
+    assert_eq!(rescue["label"], "Lebensmittelrettung");
+    assert!(rescue["count"].as_u64().is_some_and(|n| n > 0));
+
+    let found = items(app.get("/v1/search/suggest?q=repair&limit=3").await.json());
+    assert_eq!(found.len(), 3);
+    for bad in [
+        "/v1/search/suggest",
+        "/v1/search/suggest?q=a&limit=11",
+        "/v1/search/suggest?q=a&sort=x",
+    ] {
+        let response = app.get(bad).await;
+        assert_eq!(response.status, StatusCode::BAD_REQUEST, "{bad}");
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Keeping search current: search columns, the outbox, the documents.
+
+fn draft(name: &str, email: &str) -> ActorDraft {
+    ActorDraft {
+        name: Some(name.into()),
+        kind: Some("cooperative".into()),
+        categories: vec!["repair".into()],
+        country: Some("AT".into()),
+        city: Some("Wien".into()),
+        lat: Some(48.2),
+        lon: Some(16.37),
+        description: [("de".to_owned(), "Wir reparieren Fahrräder.".to_owned())].into(),
+        contact_email: Some(email.into()),
+        contact_phone: Some("+43 1 234567".into()),
+        ..ActorDraft::default()
+    }
+}
+
+/// A seeded app (for the taxonomy) with an empty outbox, so tests see their own writes only.
+async fn app_with_empty_outbox() -> TestApp {
+    let app = TestApp::seeded().await.expect("app");
+    app.sql("DELETE FROM search_outbox")
+        .await
+        .expect("clear outbox");
+    app
+}
+
+async fn import(app: &TestApp, id: &str, draft: ActorDraft, status: ReviewStatus) {
+    let valid = draft
+        .parse(
+            &app.state.taxonomy,
+            "ODbL-1.0",
+            Source {
+                kind: SourceKind::Imported,
+                name: Some("test".into()),
+            },
+            Strictness::Import,
+        )
+        .expect("valid");
+    app.store
+        .import_actor(ImportedActor {
+            source: "test",
+            external_id: id,
+            actor: &valid,
+            status,
+        })
+        .await
+        .expect("import");
+}
+
+async fn outbox_rows(app: &TestApp, actor: ActorId) -> i64 {
+    use diesel::sql_types::{BigInt, Uuid as SqlUuid};
+    use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+    #[derive(diesel::QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = BigInt)]
+        n: i64,
+    }
+    let mut conn = AsyncPgConnection::establish(&app.db.url)
+        .await
+        .expect("conn");
+    diesel::sql_query("SELECT count(*) AS n FROM search_outbox WHERE actor_id = $1")
+        .bind::<SqlUuid, _>(actor.0)
+        .get_result::<Count>(&mut conn)
+        .await
+        .expect("count")
+        .n
+}
+
+/// An index that records what it was asked, and fails while told to.
+#[derive(Default)]
+struct RecordingIndex {
+    failing: Mutex<bool>,
+    upserted: Mutex<Vec<ActorId>>,
+    removed: Mutex<Vec<ActorId>>,
+}
+
+impl SearchIndex for RecordingIndex {
+    fn backend(&self) -> &'static str {
+        "recording"
+    }
+    async fn search(&self, _: &ActorQuery) -> Result<ActorPage, SearchError> {
+        Err(SearchError::Unsupported("recording only".into()))
+    }
+    async fn facets(&self, _: &ActorQuery) -> Result<FacetCounts, SearchError> {
+        Err(SearchError::Unsupported("recording only".into()))
+    }
+    async fn upsert(&self, actors: &[Actor]) -> Result<(), SearchError> {
+        if *self.failing.lock().expect("lock") {
+            return Err(SearchError::Unavailable("index down".into()));
+        }
+        self.upserted
+            .lock()
+            .expect("lock")
+            .extend(actors.iter().map(|a| a.id));
+        Ok(())
+    }
+    async fn remove(&self, ids: &[ActorId]) -> Result<(), SearchError> {
+        if *self.failing.lock().expect("lock") {
+            return Err(SearchError::Unavailable("index down".into()));
+        }
+        self.removed.lock().expect("lock").extend_from_slice(ids);
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn every_write_updates_search_and_enqueues_the_actor_exactly_once() {
+    let app = app_with_empty_outbox().await;
+    let id = ActorId::for_external("test", "1");
+    import(
+        &app,
+        "1",
+        draft("Quetzalwerkstatt Radlobby", "a@example.org"),
+        ReviewStatus::Published,
+    )
+    .await;
+    assert_eq!(outbox_rows(&app, id).await, 1, "one write, one outbox row");
+    let page = app.get("/v1/actors?q=Quetzalwerkstatt").await.json();
+    assert_eq!(names(&page), ["Quetzalwerkstatt Radlobby"]);
+
+    // Re-importing the same record writes nothing and enqueues nothing.
+    import(
+        &app,
+        "1",
+        draft("Quetzalwerkstatt Radlobby", "a@example.org"),
+        ReviewStatus::Published,
+    )
+    .await;
+    assert_eq!(outbox_rows(&app, id).await, 1);
+
+    // A rename is searchable at once, in the same transaction as the write.
+    import(
+        &app,
+        "1",
+        draft("Xylofahrradküche Ottakring", "a@example.org"),
+        ReviewStatus::Published,
+    )
+    .await;
+    assert_eq!(outbox_rows(&app, id).await, 2);
+    assert_eq!(
+        names(&app.get("/v1/actors?q=xylofahrradkuche").await.json()),
+        ["Xylofahrradküche Ottakring"]
+    );
+    assert_eq!(
+        app.get("/v1/actors?q=Quetzalwerkstatt").await.json()["total"],
+        0
+    );
+}
+
+#[tokio::test]
+async fn a_failing_index_keeps_the_change_and_it_is_applied_on_retry() {
+    let app = app_with_empty_outbox().await;
+    let id = ActorId::for_external("test", "2");
+    import(
+        &app,
+        "2",
+        draft("Repair Café Favoriten", "b@example.org"),
+        ReviewStatus::Published,
+    )
+    .await;
+    let index = RecordingIndex::default();
+    *index.failing.lock().expect("lock") = true;
+    let drained = drain_once(&app.store, &index, 10).await.expect("drain");
+    assert_eq!(drained.failed, 1);
+    assert_eq!(outbox_rows(&app, id).await, 1, "the row stays");
+    // Backed off: not due again at once.
+    assert_eq!(
+        drain_once(&app.store, &index, 10)
+            .await
+            .expect("drain")
+            .rows(),
+        0
+    );
+    app.sql("UPDATE search_outbox SET next_attempt_at = now()")
+        .await
+        .expect("due");
+    *index.failing.lock().expect("lock") = false;
+    let drained = drain_once(&app.store, &index, 10).await.expect("drain");
+    assert_eq!(drained.upserted, 1);
+    assert_eq!(*index.upserted.lock().expect("lock"), vec![id]);
+    assert_eq!(outbox_rows(&app, id).await, 0);
+    let attempts = app.sql("SELECT 1 FROM search_outbox").await.expect("query");
+    assert_eq!(attempts, 0);
+}
+
+#[tokio::test]
+async fn unpublishing_removes_the_document() {
+    let app = app_with_empty_outbox().await;
+    let id = ActorId::for_external("test", "3");
+    import(
+        &app,
+        "3",
+        draft("Quokkaleihladen Wien", "c@example.org"),
+        ReviewStatus::Published,
+    )
+    .await;
+    let index = RecordingIndex::default();
+    drain_once(&app.store, &index, 10).await.expect("drain");
+    // As a moderator archiving it would.
+    app.sql("UPDATE actors SET status = 'archived' WHERE name = 'Quokkaleihladen Wien'")
+        .await
+        .expect("archive");
+    let drained = drain_once(&app.store, &index, 10).await.expect("drain");
+    assert_eq!(drained.removed, 1);
+    assert_eq!(*index.removed.lock().expect("lock"), vec![id]);
+    assert_eq!(
+        app.get("/v1/actors?q=Quokkaleihladen").await.json()["total"],
+        0
+    );
+}
+
+#[tokio::test]
+async fn search_documents_hold_public_fields_only() {
+    let app = app_with_empty_outbox().await;
+    import(
+        &app,
+        "4",
+        draft("Werkstatt Privat", "secret-contact@example.org"),
+        ReviewStatus::Published,
+    )
+    .await;
+    let actors = app
+        .store
+        .published_actors(&[ActorId::for_external("test", "4")])
+        .await
+        .expect("actors");
+    assert_eq!(
+        app.store
+            .contact_details(actors[0].id)
+            .await
+            .expect("contact")
+            .email
+            .as_deref(),
+        Some("secret-contact@example.org")
+    );
+    let document = SearchDocument::new(&actors[0], &app.state.taxonomy);
+    let json = serde_json::to_string(&document).expect("json");
+    assert!(json.contains("Werkstatt Privat"));
+    assert!(
+        json.contains("Reparatur") || json.contains("Repair"),
+        "category labels: {json}"
+    );
+    for private in ["secret-contact", "example.org", "234567", "email", "phone"] {
+        assert!(!json.contains(private), "{private} in {json}");
+    }
+}
+
+#[tokio::test]
+async fn readiness_reports_the_search_backend() {
+    let app = TestApp::empty().await.expect("app");
+    let ready = app.get("/readyz").await.json();
+    assert_eq!(ready["search"]["backend"], "postgres");
+    assert_eq!(ready["search"]["state"], "not_configured");
+    assert_eq!(ready["search"]["outbox_backlog"], 0);
+}
+
+#[tokio::test]
+async fn an_unreachable_meilisearch_falls_back_to_postgresql_in_the_same_request() {
+    let mut app = TestApp::seeded().await.expect("app");
+    let mut config = (*app.state.config).clone();
+    // Nothing listens on port 9 (discard) here: every Meilisearch call fails fast.
+    config.meili_url = Some("http://127.0.0.1:9".into());
+    app.state = atlas_api::AppState::load(app.store.clone(), config)
+        .await
+        .expect("state");
+    let response = app.get("/v1/actors?q=Sargfabrik").await;
+    assert_eq!(response.status, StatusCode::OK);
+    assert_eq!(
+        response.header("x-search-backend").as_deref(),
+        Some("postgres")
+    );
+    assert_eq!(response.json()["items"][0]["name"], "Sargfabrik");
+    let facets = app.get("/v1/facets?q=Sargfabrik").await.json();
+    assert_eq!(facets["search_backend"], "postgres");
+    let ready = app.get("/readyz").await;
+    assert_eq!(ready.status, StatusCode::OK, "search never fails readiness");
+    assert_eq!(ready.json()["search"]["state"], "unavailable");
+    assert_eq!(ready.json()["search"]["backend"], "postgres");
+}
