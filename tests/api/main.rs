@@ -4,6 +4,7 @@
 mod bad_input;
 mod geo_queries;
 mod http_conventions;
+mod map;
 mod openapi;
 mod privacy;
 mod seed;

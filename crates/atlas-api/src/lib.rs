@@ -6,6 +6,7 @@
 
 pub mod config;
 pub mod error;
+pub mod filters;
 pub mod http_cache;
 pub mod lang;
 pub mod params;
@@ -60,6 +61,7 @@ Errors are RFC 9457 problem details (`application/problem+json`) with a stable `
     tags(
         (name = "actors", description = "Organisations on the map"),
         (name = "categories", description = "The taxonomy"),
+        (name = "map", description = "Clusters and vector tiles for maps at any zoom"),
         (name = "operations", description = "Health and readiness"),
     )
 )]
@@ -78,7 +80,9 @@ where
             scope::scope("/v1")
                 .service(routes::actors::list_actors)
                 .service(routes::actors::get_actor)
-                .service(routes::categories::list_categories),
+                .service(routes::categories::list_categories)
+                .service(routes::map::list_clusters)
+                .service(routes::map::get_tile),
         )
         .split_for_parts()
 }

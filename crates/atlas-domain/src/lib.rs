@@ -7,6 +7,7 @@
 pub mod actor;
 pub mod category;
 pub mod country;
+pub mod map;
 pub mod query;
 pub mod review;
 pub mod text;

@@ -40,7 +40,7 @@ pub struct ImportedActor<'a> {
 }
 
 /// Appends the query's filters (not its cursor) as `AND …` clauses.
-fn push_filters(query: &ActorQuery, sql: &mut SqlBuilder) {
+pub(crate) fn push_filters(query: &ActorQuery, sql: &mut SqlBuilder) {
     if let Some(bbox) = &query.bbox {
         let boxes: Vec<String> = bbox
             .split_at_antimeridian()
@@ -108,6 +108,10 @@ fn push_filters(query: &ActorQuery, sql: &mut SqlBuilder) {
     if let Some(since) = query.updated_since {
         let p = sql.arg(Arg::Time(since));
         sql.push(&format!(" AND a.updated_at >= {p}"));
+    }
+    if let Some(until) = query.updated_until {
+        let p = sql.arg(Arg::Time(until));
+        sql.push(&format!(" AND a.updated_at <= {p}"));
     }
 }
 

@@ -10,6 +10,7 @@
 mod actors;
 mod borders;
 mod error;
+mod map;
 mod rows;
 mod schema;
 mod sql_args;

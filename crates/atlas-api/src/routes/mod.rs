@@ -4,3 +4,4 @@
 pub mod actors;
 pub mod categories;
 pub mod health;
+pub mod map;
