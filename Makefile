@@ -38,7 +38,8 @@ run: ## Start the DB, migrate, seed, and serve the API (dev profile)
 	exec $(ATLAS) serve
 
 test: ## Start the DB and run all tests (nextest, else cargo test)
-	@$(WITH_DB)
+	@bash scripts/test-tools.sh
+	$(WITH_DB)
 	echo "[make] DATABASE_URL=$$DATABASE_URL"
 	if $(CARGO) nextest --version >/dev/null 2>&1; then
 	  echo "[make] cargo nextest run --workspace --no-fail-fast"

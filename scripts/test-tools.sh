@@ -22,7 +22,7 @@ if ((${#apt_packages[@]})); then
   apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "${apt_packages[@]}"
 fi
 
-if [[ ! -d tests/browser/node_modules/playwright-core ]]; then
+if [[ -f tests/browser/package.json && ! -d tests/browser/node_modules/playwright-core ]]; then
   say "npm ci in tests/browser"
   (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error)
 fi

@@ -5,6 +5,7 @@ mod bad_input;
 mod geo_queries;
 mod http_conventions;
 mod map;
+mod ogc;
 mod openapi;
 mod privacy;
 mod seed;

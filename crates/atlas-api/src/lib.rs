@@ -62,6 +62,7 @@ Errors are RFC 9457 problem details (`application/problem+json`) with a stable `
         (name = "actors", description = "Organisations on the map"),
         (name = "categories", description = "The taxonomy"),
         (name = "map", description = "Clusters and vector tiles for maps at any zoom"),
+        (name = "ogc", description = "OGC API - Features (Part 1 Core, GeoJSON; Part 3 queryables) for GIS clients"),
         (name = "operations", description = "Health and readiness"),
     )
 )]
@@ -83,6 +84,17 @@ where
                 .service(routes::categories::list_categories)
                 .service(routes::map::list_clusters)
                 .service(routes::map::get_tile),
+        )
+        .service(
+            scope::scope("/ogc")
+                .service(routes::ogc::ogc_landing)
+                .service(routes::ogc::ogc_conformance)
+                .service(routes::ogc::ogc_api)
+                .service(routes::ogc::ogc_collections)
+                .service(routes::ogc::ogc_collection)
+                .service(routes::ogc::ogc_queryables)
+                .service(routes::ogc::ogc_items)
+                .service(routes::ogc::ogc_item),
         )
         .split_for_parts()
 }
@@ -122,6 +134,7 @@ pub fn app(
     ));
     app.service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", api))
         .service(web::redirect("/docs", "/docs/"))
+        .service(web::redirect("/ogc/", "/ogc"))
         .default_service(web::to(not_found))
         .wrap(middleware::Compress::default())
         .wrap(cors)

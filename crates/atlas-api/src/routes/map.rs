@@ -14,6 +14,7 @@ use crate::filters::ActorFilterParams;
 use crate::http_cache::Cacheable;
 use crate::params::{parse_filtered_query, parse_query};
 use crate::routes::actors::GEOJSON;
+use crate::views::PointGeometry;
 use crate::AppState;
 
 pub const MVT: &str = "application/vnd.mapbox-vector-tile";
@@ -27,16 +28,6 @@ pub struct ClustersParams {
     /// comes on its own.
     #[param(value_type = u8, example = 5)]
     zoom: Option<String>,
-}
-
-/// A point geometry.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct PointGeometry {
-    #[serde(rename = "type")]
-    #[schema(example = "Point")]
-    pub geometry_type: &'static str,
-    /// `[lon, lat]`
-    pub coordinates: [f64; 2],
 }
 
 #[derive(Debug, Serialize, ToSchema)]

@@ -5,3 +5,4 @@ pub mod actors;
 pub mod categories;
 pub mod health;
 pub mod map;
+pub mod ogc;
