@@ -2,6 +2,7 @@
 //! a fresh one per test. One test binary, so the seeded template is built once per run.
 
 mod bad_input;
+mod demo_map;
 mod geo_queries;
 mod http_conventions;
 mod map;

@@ -35,6 +35,13 @@ pub struct Config {
     /// Directory with the shared open datasets (country borders, GeoNames).
     #[arg(long, env = "ATLAS_SHARED_DATA", default_value = "../shared/data")]
     pub shared_data: PathBuf,
+    /// Raster base-map tiles for the demo map at `/`, e.g. `https://tile.example.org/{z}/{x}/{y}.png`;
+    /// unset, the map draws the country borders served by the Atlas itself (works offline).
+    #[arg(long, env = "MAP_TILE_URL")]
+    pub map_tile_url: Option<String>,
+    /// Attribution shown with `MAP_TILE_URL` tiles (required by most tile providers).
+    #[arg(long, env = "MAP_TILE_ATTRIBUTION")]
+    pub map_tile_attribution: Option<String>,
 }
 
 impl Config {
@@ -49,6 +56,8 @@ impl Config {
             meili_url: None,
             seed_dir: PathBuf::from("seed-data"),
             shared_data: PathBuf::from("../shared/data"),
+            map_tile_url: None,
+            map_tile_attribution: None,
         }
     }
 }

@@ -83,7 +83,8 @@ where
                 .service(routes::actors::get_actor)
                 .service(routes::categories::list_categories)
                 .service(routes::map::list_clusters)
-                .service(routes::map::get_tile),
+                .service(routes::map::get_tile)
+                .service(routes::map::get_borders),
         )
         .service(
             scope::scope("/ogc")
@@ -134,7 +135,7 @@ pub fn app(
     ));
     app.service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", api))
         .service(web::redirect("/docs", "/docs/"))
-        .service(web::redirect("/ogc/", "/ogc"))
+        .configure(routes::demo::configure)
         .default_service(web::to(not_found))
         .wrap(middleware::Compress::default())
         .wrap(cors)

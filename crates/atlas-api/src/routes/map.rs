@@ -276,3 +276,43 @@ pub async fn get_tile(
     }
     .respond(&req, |_| {}))
 }
+
+/// Simplified country borders
+///
+/// Every country's border as one GeoJSON FeatureCollection (properties `country`, `name`),
+/// simplified to about 2 km (topology kept), for a base map that needs no tile server — the
+/// demo map at `/` draws it. Borders: @rapideditor/country-coder, ISC licence.
+#[utoipa::path(
+    tag = "map",
+    responses(
+        (status = 200, description = "The borders", body = Object, content_type = "application/geo+json"),
+        (status = 304, description = "Not modified"),
+    )
+)]
+#[get("/map/borders")]
+pub async fn get_borders(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let _: NoParams = parse_query(&req)?;
+    let geojson = state
+        .store
+        .simplified_borders_geojson(BORDER_TOLERANCE_DEGREES)
+        .await?;
+    Ok(Cacheable {
+        body: geojson.into_bytes(),
+        content_type: GEOJSON,
+        max_age_seconds: BORDERS_MAX_AGE,
+        content_language: None,
+    }
+    .respond(&req, |_| {}))
+}
+
+/// About 2 km: fine at the zooms where borders matter, a few hundred kB for all of them.
+const BORDER_TOLERANCE_DEGREES: f64 = 0.02;
+/// Borders change only with `atlas seed`.
+const BORDERS_MAX_AGE: u32 = 86_400;
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct NoParams {}

@@ -3,6 +3,7 @@
 
 pub mod actors;
 pub mod categories;
+pub mod demo;
 pub mod health;
 pub mod map;
 pub mod ogc;
