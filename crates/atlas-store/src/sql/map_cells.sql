@@ -2,19 +2,22 @@
 -- anchored at the world's top-left corner (so a cell and its id do not depend on the viewport).
 -- The where placeholder holds the filters (a bbox or tile envelope as `a.geom && envelope` first, served by
 -- the partial GiST index actors_published_geom); the cell placeholder is the cell side in metres.
--- Latitudes are clamped to the Web Mercator limit (±85.0511°) before projecting.
+-- Latitudes are clamped to the Web Mercator limit (±85.0511°) before projecting. The
+-- projection to Web Mercator is its closed formula (x = R·λ, y = R·ln tan(π/4 + φ/2), R the
+-- WGS 84 semi-major axis), several times cheaper per point than ST_Transform through PROJ.
 -- One row per cell: the members' count, mean position, extent, up to five most frequent
 -- categories (JSON text), and for a cell of one actor that actor's marker fields.
 WITH matched AS (
     SELECT a.id, a.slug, a.name, a.kind, a.categories, ST_X(a.geom) AS lon, ST_Y(a.geom) AS lat,
-           ST_Transform(ST_SetSRID(ST_MakePoint(ST_X(a.geom),
-               LEAST(GREATEST(ST_Y(a.geom), -85.0511287798), 85.0511287798)), 4326), 3857) AS merc
+           6378137.0 * radians(ST_X(a.geom)) AS merc_x,
+           6378137.0 * ln(tan(pi() / 4 + radians(
+               LEAST(GREATEST(ST_Y(a.geom), -85.0511287798), 85.0511287798)) / 2)) AS merc_y
     FROM actors a
     WHERE a.status = 'published' {where}
 ), celled AS (
     SELECT m.*,
-           floor((ST_X(m.merc) + 20037508.342789244) / {cell})::int8 AS cx,
-           floor((20037508.342789244 - ST_Y(m.merc)) / {cell})::int8 AS cy
+           floor((m.merc_x + 20037508.342789244) / {cell})::int8 AS cx,
+           floor((20037508.342789244 - m.merc_y) / {cell})::int8 AS cy
     FROM matched m
 ), category_counts AS (
     SELECT cx, cy, category, count(*) AS n,
