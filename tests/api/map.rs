@@ -368,3 +368,29 @@ async fn an_empty_tile_is_204_and_bad_tiles_are_400() {
         assert!(fields.iter().any(|f| f == field), "{uri}: {fields:?}");
     }
 }
+
+#[tokio::test]
+async fn cached_tiles_follow_writes_to_actors() {
+    let app = TestApp::seeded().await.expect("app");
+    let uri = "/v1/tiles/0/0/0.mvt?kind=cooperative";
+    let cooperatives = total(&app, "kind=cooperative").await;
+    let tile_total = |response: &Response| decode(response).1.iter().map(count_of).sum::<u64>();
+    let first = app.get(uri).await;
+    assert_eq!(tile_total(&first), cooperatives);
+    // Served again (from the cache), it is the same tile with the same ETag.
+    let again = app.get(uri).await;
+    assert_eq!(again.body, first.body);
+    assert_eq!(again.header("etag"), first.header("etag"));
+
+    // One cooperative becomes an association: the tile shows it at once (the tests look at
+    // the change counter on every request; a server does so every TILE_CACHE_CHECK_MS).
+    app.sql(
+        "UPDATE actors SET kind = 'association' WHERE id = \
+         (SELECT id FROM actors WHERE kind = 'cooperative' AND status = 'published' ORDER BY id LIMIT 1)",
+    )
+    .await
+    .expect("update");
+    let after = app.get(uri).await;
+    assert_eq!(tile_total(&after), cooperatives - 1);
+    assert_ne!(after.header("etag"), first.header("etag"));
+}

@@ -42,6 +42,13 @@ pub struct Config {
     /// Attribution shown with `MAP_TILE_URL` tiles (required by most tile providers).
     #[arg(long, env = "MAP_TILE_ATTRIBUTION")]
     pub map_tile_attribution: Option<String>,
+    /// Memory for rendered vector tiles, in MiB (0 turns the tile cache off).
+    #[arg(long, env = "TILE_CACHE_MB", default_value_t = 64)]
+    pub tile_cache_mb: u64,
+    /// How often (milliseconds) the tile cache looks whether actors changed; a write shows on
+    /// cached tiles within this time.
+    #[arg(long, env = "TILE_CACHE_CHECK_MS", default_value_t = 1000)]
+    pub tile_cache_check_ms: u64,
 }
 
 impl Config {
@@ -58,6 +65,9 @@ impl Config {
             shared_data: PathBuf::from("../shared/data"),
             map_tile_url: None,
             map_tile_attribution: None,
+            tile_cache_mb: 16,
+            // Tests write and read at once: look at every request.
+            tile_cache_check_ms: 0,
         }
     }
 }

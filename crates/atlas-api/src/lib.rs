@@ -12,6 +12,7 @@ pub mod lang;
 pub mod params;
 pub mod routes;
 pub mod seed;
+pub mod tile_cache;
 pub mod views;
 
 use std::sync::Arc;
@@ -37,15 +38,22 @@ pub struct AppState {
     /// Loaded at start-up; the taxonomy changes only through `atlas seed`.
     pub taxonomy: Arc<Taxonomy>,
     pub config: Arc<Config>,
+    /// Rendered vector tiles, dropped when actors change.
+    pub tile_cache: Arc<tile_cache::TileCache>,
 }
 
 impl AppState {
     pub async fn load(store: Store, config: Config) -> anyhow::Result<AppState> {
         let taxonomy = store.taxonomy().await?;
+        let tile_cache = tile_cache::TileCache::new(
+            config.tile_cache_mb.saturating_mul(1024 * 1024),
+            std::time::Duration::from_millis(config.tile_cache_check_ms),
+        );
         Ok(AppState {
             store,
             taxonomy: Arc::new(taxonomy),
             config: Arc::new(config),
+            tile_cache: Arc::new(tile_cache),
         })
     }
 }

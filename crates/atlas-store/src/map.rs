@@ -237,3 +237,24 @@ impl Store {
         Ok(row.geojson)
     }
 }
+
+#[derive(QueryableByName)]
+struct CounterRow {
+    #[diesel(sql_type = Int8)]
+    value: i64,
+}
+
+impl Store {
+    /// A number that changes whenever actors are written (advanced by a trigger), for caches
+    /// of map data to know when to drop what they hold.
+    pub async fn actors_change_counter(&self) -> StoreResult<i64> {
+        let mut conn = self.conn().await?;
+        let row: CounterRow = diesel::sql_query(
+            "SELECT last_value + CASE WHEN is_called THEN 1 ELSE 0 END AS value \
+             FROM actors_change_counter",
+        )
+        .get_result(&mut conn)
+        .await?;
+        Ok(row.value)
+    }
+}

@@ -2,6 +2,8 @@
 //! `GET /v1/tiles/{z}/{x}/{y}.mvt` (Mapbox Vector Tiles). Both take every list filter and
 //! are computed by PostGIS.
 
+use std::sync::Arc;
+
 use actix_web::http::header;
 use actix_web::{get, web, HttpRequest, HttpResponse};
 use atlas_domain::map::{MapItem, TileId, Zoom};
@@ -14,6 +16,7 @@ use crate::filters::ActorFilterParams;
 use crate::http_cache::Cacheable;
 use crate::params::{parse_filtered_query, parse_query};
 use crate::routes::actors::GEOJSON;
+use crate::tile_cache::CachedTile;
 use crate::views::PointGeometry;
 use crate::AppState;
 
@@ -259,8 +262,28 @@ pub async fn get_tile(
     let (Some(tile), Some(query), true) = (tile, query, errors.is_empty()) else {
         return Err(errors.into());
     };
-    let mvt = state.store.actor_tile(&query, tile).await?;
-    if mvt.is_empty() {
+    let tile_cache = &state.tile_cache;
+    tile_cache.forget_if_changed(&state.store).await?;
+    let key = format!("{tile}?{}", req.query_string());
+    let cached = match tile_cache.get(&key) {
+        Some(cached) => cached,
+        None => {
+            let body = state.store.actor_tile(&query, tile).await?;
+            let rendered = Cacheable {
+                body,
+                content_type: MVT,
+                max_age_seconds: MAP_MAX_AGE,
+                content_language: None,
+            };
+            let cached = Arc::new(CachedTile {
+                etag: rendered.etag(),
+                body: rendered.body,
+            });
+            tile_cache.insert(key, cached.clone());
+            cached
+        }
+    };
+    if cached.body.is_empty() {
         return Ok(HttpResponse::NoContent()
             .insert_header((
                 header::CACHE_CONTROL,
@@ -269,12 +292,12 @@ pub async fn get_tile(
             .finish());
     }
     Ok(Cacheable {
-        body: mvt,
+        body: cached.body.clone(),
         content_type: MVT,
         max_age_seconds: MAP_MAX_AGE,
         content_language: None,
     }
-    .respond(&req, |_| {}))
+    .respond_tagged(&req, cached.etag.clone(), |_| {}))
 }
 
 /// Simplified country borders
