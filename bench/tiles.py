@@ -3,7 +3,8 @@
 
   tiles.py list --zoom Z --count N            tiles (z/x/y, one a line) holding the first N
                                               synthetic actors by id (a fixed, spread sample
-                                              over Europe); needs DATABASE_URL and psql
+                                              over Europe), at most 128 (pgbench's limit of
+                                              scripts); needs DATABASE_URL and psql
   tiles.py pgbench --list FILE --out DIR      one pgbench script per tile, with z/x/y and the
                                               cell size as pgbench variables, which -M extended
                                               binds as parameters, as the API does
@@ -25,6 +26,8 @@ SQL_DIR = REPO / "crates" / "atlas-store" / "src" / "sql"
 WORLD = 40_075_016.685_578_49
 CELLS_PER_TILE_SIDE = 8
 UNCLUSTERED_FROM_ZOOM = 16
+# pgbench takes at most 128 scripts, one per tile.
+MAX_TILES = 128
 
 
 def tile_of(lon: float, lat: float, zoom: int) -> tuple[int, int]:
@@ -44,6 +47,8 @@ def tile_list(zoom: int, count: int) -> list[str]:
         check=True, capture_output=True, text=True,
     ).stdout.split()
     tiles = sorted({tile_of(float(lon), float(lat), zoom) for lon, lat in (r.split(",") for r in rows)})
+    if len(tiles) > MAX_TILES:  # evenly spaced, so the list still spreads over Europe
+        tiles = [tiles[i * len(tiles) // MAX_TILES] for i in range(MAX_TILES)]
     return [f"{zoom}/{x}/{y}" for x, y in tiles]
 
 

@@ -36,45 +36,72 @@ log "release build (CARGO_TARGET_DIR=$TARGET_DIR)"
 (cd "$REPO" && CARGO_TARGET_DIR=$TARGET_DIR cargo build --release -q -p atlas-api --bin atlas)
 ATLAS=$TARGET_DIR/release/atlas
 
+export ATLAS_SEED_DIR="$REPO/seed-data" ATLAS_SHARED_DATA=${ATLAS_SHARED_DATA:-$REPO/../shared/data}
 if [[ ${BENCH_REUSE_DB:-0} != 1 ]]; then
   log "creating $BENCH_DB: migrate, seed, ${BENCH_ACTORS:-100000} synthetic actors"
   psql "$DATABASE_URL" -XqAt -c "DROP DATABASE IF EXISTS $BENCH_DB" -c "CREATE DATABASE $BENCH_DB"
-  export ATLAS_SEED_DIR="$REPO/seed-data" ATLAS_SHARED_DATA=${ATLAS_SHARED_DATA:-$REPO/../shared/data}
   DATABASE_URL=$BENCH_URL "$ATLAS" migrate >"$OUT/migrate.log" 2>&1
   DATABASE_URL=$BENCH_URL "$ATLAS" seed >"$OUT/seed.log" 2>&1
   DATABASE_URL=$BENCH_URL python3 "$HERE/generate.py" -n "${BENCH_ACTORS:-100000}" --load >"$OUT/generate.log" 2>&1
+else
+  DATABASE_URL=$BENCH_URL "$ATLAS" migrate >"$OUT/migrate.log" 2>&1
 fi
 psql "$BENCH_URL" -XqAt -c "VACUUM ANALYZE actors"
 ACTORS=$(psql "$BENCH_URL" -XAt -c "SELECT count(*) FROM actors WHERE status = 'published'")
 log "$ACTORS published actors"
 
 SERVER_PID=
-stop_server() { [[ -n $SERVER_PID ]] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null; SERVER_PID=; }
+stop_server() { if [[ -n $SERVER_PID ]]; then kill "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; fi; SERVER_PID=; }
 trap stop_server EXIT
-DATABASE_URL=$BENCH_URL ATLAS_ADDR=$ADDR PUBLIC_BASE_URL="http://$ADDR" RUST_LOG=warn "$ATLAS" serve >"$OUT/server.log" 2>&1 &
-SERVER_PID=$!
-for _ in $(seq 50); do curl -fs "http://$ADDR/healthz" >/dev/null && break; sleep 0.2; done
+start_server() {  # $1 = TILE_CACHE_MB
+  stop_server
+  DATABASE_URL=$BENCH_URL ATLAS_ADDR=$ADDR PUBLIC_BASE_URL="http://$ADDR" RUST_LOG=warn TILE_CACHE_MB=$1 \
+    "$ATLAS" serve >>"$OUT/server.log" 2>&1 &
+  SERVER_PID=$!
+  for _ in $(seq 100); do curl -fs "http://$ADDR/healthz" >/dev/null && return; sleep 0.2; done
+  die "the server did not start (see $OUT/server.log)"
+}
+wrk_field() { grep -o "\"$2\":[0-9.]*" "$1" | cut -d: -f2; }
+run_wrk() {  # $1 = paths file, $2 = output
+  (cd "$REPO" && TILE_LIST="$1" wrk -t2 -c"$CONNS" -d"${DURATION}s" -s bench/wrk-tiles.lua "http://$ADDR") >"$2"
+}
 
-wrk_rps() { grep -o '"rps":[0-9.]*' "$1" | cut -d: -f2; }
-echo "| zoom | tiles in the list | API tiles/s (${CONNS} conn.) | raw ST_AsMVT tiles/s (pgbench, ${CONNS} clients) | API / raw | API p99 ms |" >"$OUT/summary.md"
-echo "|---|---|---|---|---|---|" >>"$OUT/summary.md"
 for z in $ZOOMS; do
   DATABASE_URL=$BENCH_URL python3 "$HERE/tiles.py" list --zoom "$z" --count "$SAMPLE" >"$OUT/tiles-z$z.txt"
   sed 's|^|/v1/tiles/|; s|$|.mvt|' "$OUT/tiles-z$z.txt" >"$OUT/paths-z$z.txt"
-  n=$(wc -l <"$OUT/tiles-z$z.txt")
-  while read -r path; do curl -fs -o /dev/null "http://$ADDR$path"; done <"$OUT/paths-z$z.txt"   # warm-up
-  log "z$z: $n tiles — wrk"
-  (cd "$REPO" && TILE_LIST="$OUT/paths-z$z.txt" wrk -t2 -c"$CONNS" -d"${DURATION}s" -s bench/wrk-tiles.lua "http://$ADDR") >"$OUT/wrk-z$z.txt"
   python3 "$HERE/tiles.py" pgbench --list "$OUT/tiles-z$z.txt" --out "$OUT/pgbench-z$z"
+done
+
+log "uncached (TILE_CACHE_MB=0): API and raw SQL"
+start_server 0
+for z in $ZOOMS; do
+  while read -r path; do curl -fs -o /dev/null "http://$ADDR$path"; done <"$OUT/paths-z$z.txt"   # warm-up
+  log "z$z: wrk"
+  run_wrk "$OUT/paths-z$z.txt" "$OUT/wrk-uncached-z$z.txt"
   log "z$z: pgbench"
   files=(); for f in "$OUT/pgbench-z$z"/*.sql; do files+=(-f "$f"); done
   pgbench -n -M extended -c "$CONNS" -j 2 -T "$DURATION" "${files[@]}" "$BENCH_URL" >"$OUT/pgbench-z$z.txt" 2>&1
-  api=$(wrk_rps "$OUT/wrk-z$z.txt")
-  raw=$(grep -o 'tps = [0-9.]*' "$OUT/pgbench-z$z.txt" | head -1 | cut -d' ' -f3)
-  p99=$(grep -o '"p99_ms":[0-9.]*' "$OUT/wrk-z$z.txt" | cut -d: -f2)
-  ratio=$(python3 -c "print(f'{$api / $raw * 100:.0f} %')")
-  echo "| $z | $n | ${api%.*} | ${raw%.*} | $ratio | $p99 |" >>"$OUT/summary.md"
 done
+log "with the tile cache (TILE_CACHE_MB=256)"
+start_server 256
+for z in $ZOOMS; do
+  while read -r path; do curl -fs -o /dev/null "http://$ADDR$path"; done <"$OUT/paths-z$z.txt"   # fills the cache
+  log "z$z: wrk (cached)"
+  run_wrk "$OUT/paths-z$z.txt" "$OUT/wrk-cached-z$z.txt"
+done
+
+{
+  echo "| zoom | tiles in the list | API tiles/s, no cache | raw ST_AsMVT tiles/s (pgbench) | API / raw | API p99 ms, no cache | API tiles/s, tile cache | p99 ms, tile cache |"
+  echo "|---|---|---|---|---|---|---|---|"
+  for z in $ZOOMS; do
+    n=$(wc -l <"$OUT/tiles-z$z.txt")
+    api=$(wrk_field "$OUT/wrk-uncached-z$z.txt" rps)
+    raw=$(grep -o 'tps = [0-9.]*' "$OUT/pgbench-z$z.txt" | head -1 | cut -d' ' -f3)
+    cached=$(wrk_field "$OUT/wrk-cached-z$z.txt" rps)
+    ratio=$(python3 -c "print(f'{$api / $raw * 100:.0f} %')")
+    echo "| $z | $n | ${api%.*} | ${raw%.*} | $ratio | $(wrk_field "$OUT/wrk-uncached-z$z.txt" p99_ms) | ${cached%.*} | $(wrk_field "$OUT/wrk-cached-z$z.txt" p99_ms) |"
+  done
+} >"$OUT/summary.md"
 
 # Clusters for all of Europe, one request at a time: the median of 20.
 {

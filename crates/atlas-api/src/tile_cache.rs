@@ -31,6 +31,8 @@ impl Weighter<String, Arc<CachedTile>> for BytesWeighter {
 }
 
 pub struct TileCache {
+    /// Off when configured with no memory (`TILE_CACHE_MB=0`).
+    enabled: bool,
     tiles: Cache<String, Arc<CachedTile>, BytesWeighter>,
     started: Instant,
     check_every: Duration,
@@ -44,6 +46,7 @@ pub struct TileCache {
 impl TileCache {
     pub fn new(max_bytes: u64, check_every: Duration) -> TileCache {
         TileCache {
+            enabled: max_bytes > 0,
             tiles: Cache::with_weighter(
                 usize::try_from(max_bytes / 8_192).unwrap_or(1024).max(16),
                 max_bytes.max(1),
@@ -60,6 +63,9 @@ impl TileCache {
     /// Drops every tile if actors changed since the last look (looking at most once per
     /// `check_every`; one request does the looking while the others go on).
     pub async fn forget_if_changed(&self, store: &Store) -> StoreResult<()> {
+        if !self.enabled {
+            return Ok(());
+        }
         let now_ms = u64::try_from(self.started.elapsed().as_millis()).unwrap_or(u64::MAX);
         let due_ms = self.next_check_ms.load(Ordering::Acquire);
         let check_every_ms = u64::try_from(self.check_every.as_millis()).unwrap_or(u64::MAX);
@@ -92,6 +98,8 @@ impl TileCache {
     }
 
     pub fn insert(&self, key: String, tile: Arc<CachedTile>) {
-        self.tiles.insert(key, tile);
+        if self.enabled {
+            self.tiles.insert(key, tile);
+        }
     }
 }
