@@ -20,7 +20,7 @@ WITH_DB = $(DB) ensure >/dev/null; export DATABASE_URL="$$($(DB) url)"; \
   export ATLAS_SEED_DIR="$${ATLAS_SEED_DIR:-$(CURDIR)/seed-data}"; \
   export ATLAS_SHARED_DATA="$${ATLAS_SHARED_DATA:-$(abspath $(CURDIR)/../shared/data)}";
 
-.PHONY: help run test lint fmt openapi db db-stop db-status db-psql clean-db bench
+.PHONY: help run test lint fmt openapi db db-stop db-status db-psql clean-db bench bench-tiles
 
 help: ## Show this help
 	@echo "Social Tech Atlas — make targets:"
@@ -37,7 +37,7 @@ run: ## Start the DB, migrate, seed, and serve the API (dev profile)
 	echo "[make] serving on $$addr — API docs: http://$$addr/docs  (Ctrl-C to stop)"
 	exec $(ATLAS) serve
 
-test: ## Start the DB, install the test tools (GDAL, frictionless, PyLD), run all tests
+test: ## Start the DB, install the test tools (GDAL, Chromium, playwright, frictionless, PyLD), run all tests
 	@$(WITH_DB)
 	export ATLAS_PYTOOLS="$$(bash scripts/test-tools.sh)"
 	echo "[make] DATABASE_URL=$$DATABASE_URL"
@@ -83,3 +83,7 @@ bench: ## Run bench/run.sh (with the DB up and DATABASE_URL exported)
 	@if [[ ! -f bench/run.sh ]]; then echo "[make] no bench/run.sh yet"; exit 0; fi
 	$(WITH_DB)
 	bash bench/run.sh
+
+bench-tiles: ## Tiles/s at z5, z8, z12 next to raw ST_AsMVT, and clusters time (bench/tiles.sh)
+	@$(WITH_DB)
+	bash bench/tiles.sh

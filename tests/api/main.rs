@@ -3,10 +3,13 @@
 
 mod bad_input;
 mod changes;
+mod demo_map;
 mod exports;
 mod geo_queries;
 mod http_conventions;
+mod map;
 mod moderation;
+mod ogc;
 mod openapi;
 mod owners;
 mod privacy;

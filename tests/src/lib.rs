@@ -357,3 +357,36 @@ pub fn scratch_dir(name: &str) -> PathBuf {
     std::fs::create_dir_all(&dir).expect("scratch dir");
     dir
 }
+
+/// A real HTTP server for clients that cannot call the app in-process (GDAL, a browser).
+pub struct RunningServer {
+    /// `http://127.0.0.1:<port>`
+    pub base_url: String,
+    handle: actix_web::dev::ServerHandle,
+}
+
+impl RunningServer {
+    pub async fn stop(self) {
+        self.handle.stop(true).await;
+    }
+}
+
+impl TestApp {
+    /// Serves the app on a free port of 127.0.0.1, with absolute links pointing at it.
+    pub async fn serve(&self) -> Result<RunningServer> {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+        let base_url = format!("http://{}", listener.local_addr()?);
+        let mut state = self.state.clone();
+        let mut config = (*state.config).clone();
+        config.public_base_url = base_url.clone();
+        state.config = std::sync::Arc::new(config);
+        let server = actix_web::HttpServer::new(move || atlas_api::app(state.clone()))
+            .workers(2)
+            .disable_signals()
+            .listen(listener)?
+            .run();
+        let handle = server.handle();
+        tokio::spawn(server);
+        Ok(RunningServer { base_url, handle })
+    }
+}

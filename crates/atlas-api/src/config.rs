@@ -64,6 +64,20 @@ pub struct Config {
     /// The address of a reverse proxy whose X-Forwarded-For is believed; unset: none is.
     #[arg(long, env = "TRUSTED_PROXY")]
     pub trusted_proxy: Option<std::net::IpAddr>,
+    /// Raster base-map tiles for the demo map at `/`, e.g. `https://tile.example.org/{z}/{x}/{y}.png`;
+    /// unset, the map draws the country borders served by the Atlas itself (works offline).
+    #[arg(long, env = "MAP_TILE_URL")]
+    pub map_tile_url: Option<String>,
+    /// Attribution shown with `MAP_TILE_URL` tiles (required by most tile providers).
+    #[arg(long, env = "MAP_TILE_ATTRIBUTION")]
+    pub map_tile_attribution: Option<String>,
+    /// Memory for rendered vector tiles, in MiB (0 turns the tile cache off).
+    #[arg(long, env = "TILE_CACHE_MB", default_value_t = 64)]
+    pub tile_cache_mb: u64,
+    /// How often (milliseconds) the tile cache looks whether actors changed; a write shows on
+    /// cached tiles within this time.
+    #[arg(long, env = "TILE_CACHE_CHECK_MS", default_value_t = 1000)]
+    pub tile_cache_check_ms: u64,
 }
 
 impl Config {
@@ -86,6 +100,11 @@ impl Config {
             write_rate_limit_burst: 10,
             write_rate_limit_period_secs: 6,
             trusted_proxy: None,
+            map_tile_url: None,
+            map_tile_attribution: None,
+            tile_cache_mb: 16,
+            // Tests write and read at once: look at every request.
+            tile_cache_check_ms: 0,
         }
     }
 }

@@ -35,16 +35,31 @@ impl Cacheable {
         self
     }
 
+    /// The validator of the body (weak: the same representation may be sent gzip- or
+    /// br-encoded).
+    pub fn etag(&self) -> String {
+        let digest = Sha256::digest(&self.body);
+        let tag: String = digest.iter().take(12).map(|b| format!("{b:02x}")).collect();
+        format!("W/\"{tag}\"")
+    }
+
     /// 200 with the body, or 304 when the client already has this exact body.
     pub fn respond(
         self,
         req: &HttpRequest,
         extra: impl FnOnce(&mut HttpResponseBuilder),
     ) -> HttpResponse {
-        let digest = Sha256::digest(&self.body);
-        let tag: String = digest.iter().take(12).map(|b| format!("{b:02x}")).collect();
-        // Weak: the same representation may be sent gzip- or br-encoded.
-        let etag = format!("W/\"{tag}\"");
+        let etag = self.etag();
+        self.respond_tagged(req, etag, extra)
+    }
+
+    /// As `respond`, with the body's ETag already known (a cached body).
+    pub fn respond_tagged(
+        self,
+        req: &HttpRequest,
+        etag: String,
+        extra: impl FnOnce(&mut HttpResponseBuilder),
+    ) -> HttpResponse {
         let matches = req
             .headers()
             .get(header::IF_NONE_MATCH)

@@ -9,6 +9,7 @@ pub mod body;
 pub mod config;
 pub mod error;
 pub mod export;
+pub mod filters;
 pub mod http_cache;
 pub mod lang;
 pub mod mail;
@@ -17,6 +18,7 @@ pub mod rate_limit;
 pub mod routes;
 pub mod secret;
 pub mod seed;
+pub mod tile_cache;
 pub mod views;
 
 use std::sync::Arc;
@@ -52,6 +54,8 @@ pub struct AppState {
     /// Text search: PostgreSQL, or Meilisearch when `MEILI_URL` is set (PostgreSQL answering
     /// whenever it cannot).
     pub search: Search,
+    /// Rendered vector tiles, dropped when actors change.
+    pub tile_cache: Arc<tile_cache::TileCache>,
 }
 
 impl AppState {
@@ -69,6 +73,10 @@ impl AppState {
         };
         let mailer = mail::Mailer::from_config(&config)?;
         let write_limit = rate_limit::write_limit(&config)?;
+        let tile_cache = tile_cache::TileCache::new(
+            config.tile_cache_mb.saturating_mul(1024 * 1024),
+            std::time::Duration::from_millis(config.tile_cache_check_ms),
+        );
         Ok(AppState {
             search: Search::new(PostgresSearch::new(store.clone()), meili),
             store,
@@ -77,6 +85,7 @@ impl AppState {
             mailer,
             mail_wake: Arc::new(tokio::sync::Notify::new()),
             write_limit: Arc::new(write_limit),
+            tile_cache: Arc::new(tile_cache),
         })
     }
 
@@ -102,6 +111,8 @@ Errors are RFC 9457 problem details (`application/problem+json`) with a stable `
         (name = "submissions", description = "Partners proposing their listing"),
         (name = "owners", description = "Edits, reports and erasure requests about a listing"),
         (name = "search", description = "Facet counts and autocomplete"),
+        (name = "map", description = "Clusters and vector tiles for maps at any zoom"),
+        (name = "ogc", description = "OGC API - Features (Part 1 Core, GeoJSON; Part 3 queryables) for GIS clients"),
         (name = "operations", description = "Health and readiness"),
     ),
     modifiers(&BearerAuth)
@@ -167,7 +178,21 @@ where
                 .service(routes::owners::request_edit_link)
                 .service(routes::owners::edit_actor)
                 .service(routes::owners::report_actor)
-                .service(routes::owners::request_erasure),
+                .service(routes::owners::request_erasure)
+                .service(routes::map::list_clusters)
+                .service(routes::map::get_tile)
+                .service(routes::map::get_borders),
+        )
+        .service(
+            scope::scope("/ogc")
+                .service(routes::ogc::ogc_landing)
+                .service(routes::ogc::ogc_conformance)
+                .service(routes::ogc::ogc_api)
+                .service(routes::ogc::ogc_collections)
+                .service(routes::ogc::ogc_collection)
+                .service(routes::ogc::ogc_queryables)
+                .service(routes::ogc::ogc_items)
+                .service(routes::ogc::ogc_item),
         )
         .split_for_parts()
 }
@@ -216,6 +241,7 @@ pub fn app(
     app.service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", api))
         .service(web::redirect("/docs", "/docs/"))
         .app_data(web::PayloadConfig::new(MAX_JSON_BODY_BYTES))
+        .configure(routes::demo::configure)
         .default_service(web::to(not_found))
         .wrap(middleware::ErrorHandlers::new().default_handler(error::problem_for_framework_errors))
         .wrap(write_limit)

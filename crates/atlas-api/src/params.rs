@@ -10,24 +10,50 @@ use serde::de::DeserializeOwned;
 use utoipa::IntoParams;
 
 use crate::error::ApiError;
+use crate::filters::ActorFilterParams;
 
 /// Parses the request's query string into `T`, refusing parameters `T` does not document.
 pub fn parse_query<T: DeserializeOwned + IntoParams>(req: &HttpRequest) -> Result<T, ApiError> {
-    let query = req.query_string();
-    let known: BTreeSet<String> = T::into_params(|| None)
+    refuse_unknown(req, &names_of::<T>())?;
+    deserialize(req)
+}
+
+/// Parses the request's query string into the shared actor filters and the endpoint's own
+/// parameters `T`, refusing any parameter neither documents.
+pub fn parse_filtered_query<T: DeserializeOwned + IntoParams>(
+    req: &HttpRequest,
+) -> Result<(ActorFilterParams, T), ApiError> {
+    let mut known = names_of::<ActorFilterParams>();
+    known.extend(names_of::<T>());
+    refuse_unknown(req, &known)?;
+    Ok((deserialize(req)?, deserialize(req)?))
+}
+
+fn names_of<T: IntoParams>() -> BTreeSet<String> {
+    T::into_params(|| None)
         .into_iter()
         .map(|p| p.name)
-        .collect();
+        .collect()
+}
+
+fn refuse_unknown(req: &HttpRequest, known: &BTreeSet<String>) -> Result<(), ApiError> {
     let mut unknown: Vec<String> = Vec::new();
-    for (name, _) in form_urlencoded::parse(query.as_bytes()) {
+    for (name, _) in form_urlencoded::parse(req.query_string().as_bytes()) {
         if !known.contains(name.as_ref()) && !unknown.iter().any(|u| u == name.as_ref()) {
             unknown.push(name.chars().take(64).collect());
         }
     }
-    if !unknown.is_empty() {
-        return Err(ApiError::UnknownParameters(unknown));
+    if unknown.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::UnknownParameters(unknown))
     }
-    serde_html_form::from_str(query).map_err(|e| {
+}
+
+/// Reads the query string into `T`; parameters `T` does not name are skipped (they were
+/// checked against the documented names before).
+fn deserialize<T: DeserializeOwned>(req: &HttpRequest) -> Result<T, ApiError> {
+    serde_html_form::from_str(req.query_string()).map_err(|e| {
         FieldError::new(
             "query",
             "invalid_parameter",

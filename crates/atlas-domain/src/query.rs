@@ -251,6 +251,8 @@ pub struct ActorQuery {
     pub languages: Vec<Lang>,
     pub tags: Vec<String>,
     pub updated_since: Option<DateTime<Utc>>,
+    /// Only actors changed at or before this time (the end of an OGC `datetime` interval).
+    pub updated_until: Option<DateTime<Utc>>,
     pub sort: SortOrder,
     pub limit: u32,
     pub after: Option<PageCursor>,
@@ -268,6 +270,7 @@ impl Default for ActorQuery {
             languages: Vec::new(),
             tags: Vec::new(),
             updated_since: None,
+            updated_until: None,
             sort: SortOrder::Name,
             limit: DEFAULT_LIMIT,
             after: None,

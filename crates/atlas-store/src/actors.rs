@@ -134,6 +134,10 @@ pub(crate) fn push_filters(query: &ActorQuery, sql: &mut SqlBuilder) {
         let p = sql.arg(Arg::Time(since));
         sql.push(&format!(" AND a.updated_at >= {p}"));
     }
+    if let Some(until) = query.updated_until {
+        let p = sql.arg(Arg::Time(until));
+        sql.push(&format!(" AND a.updated_at <= {p}"));
+    }
 }
 
 fn near_point(lon: f64, lat: f64, sql: &mut SqlBuilder) -> String {

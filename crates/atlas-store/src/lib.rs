@@ -13,6 +13,7 @@ mod changes;
 mod error;
 mod exports;
 mod gazetteer;
+mod map;
 mod moderation;
 mod outbox;
 mod rows;

@@ -3,26 +3,24 @@
 use actix_web::http::header;
 use actix_web::{get, web, HttpRequest, HttpResponse};
 use atlas_domain::actor::ActorRef;
-use atlas_domain::query::{ActorQuery, Near, PageCursor, SearchText, SortOrder};
-use atlas_domain::{
-    country, ActorKind, BoundingBox, CategoryId, FieldError, Lang, ValidationErrors,
-};
+use atlas_domain::query::{ActorQuery, PageCursor, SearchText, SortOrder};
+use atlas_domain::{FieldError, ValidationErrors};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use chrono::{DateTime, NaiveDate, Utc};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
 use crate::error::{ApiError, Problem};
+use crate::filters::ActorFilterParams;
 use crate::http_cache::Cacheable;
 use crate::lang::Wanted;
-use crate::params::{list, parse_query};
+use crate::params::{parse_filtered_query, parse_query};
 use crate::views::{
     ActorFeature, ActorFeatureCollection, ActorPageResponse, ActorResponse, LinkObject,
 };
 use crate::AppState;
 
-const GEOJSON: &str = "application/geo+json";
+pub const GEOJSON: &str = "application/geo+json";
 const LIST_MAX_AGE: u32 = 60;
 
 /// Filters, order and paging for a list of actors.
@@ -35,33 +33,6 @@ pub struct ListActorsParams {
     /// filter. Results then carry `_matches`, and the order defaults to `relevance`.
     #[param(example = "repair cafe")]
     pub(crate) q: Option<String>,
-    /// Viewport `minLon,minLat,maxLon,maxLat` (longitude first). `minLon > maxLon` crosses the
-    /// antimeridian.
-    #[param(example = "16.18,48.10,16.58,48.33")]
-    pub(crate) bbox: Option<String>,
-    /// "Around me": `lat,lon` (latitude first, like a map pin).
-    #[param(example = "48.2,16.37")]
-    pub(crate) near: Option<String>,
-    /// Radius around `near` in kilometres (default 25).
-    #[param(value_type = Option<f64>)]
-    pub(crate) radius_km: Option<String>,
-    /// Category id; repeat or comma-separate for any-of. A parent category includes its children.
-    #[serde(default)]
-    pub(crate) category: Vec<String>,
-    /// Kind of organisation; repeatable.
-    #[serde(default)]
-    pub(crate) kind: Vec<String>,
-    /// ISO 3166-1 alpha-2 country code (names are accepted too); repeatable.
-    #[serde(default)]
-    pub(crate) country: Vec<String>,
-    /// ISO 639-1 language the actor works in; repeatable.
-    #[serde(default)]
-    pub(crate) language: Vec<String>,
-    /// Tag; repeatable.
-    #[serde(default)]
-    pub(crate) tag: Vec<String>,
-    /// Only actors changed at or after this time (RFC 3339, or a date).
-    pub(crate) updated_since: Option<String>,
     /// `relevance` (default with `q`; best match first, names above descriptions), `name`
     /// (default otherwise), `distance` (default with `near` and no `q`) or `updated`.
     pub(crate) sort: Option<String>,
@@ -78,7 +49,11 @@ pub struct ListActorsParams {
 
 impl ListActorsParams {
     /// Turns the raw parameters into a domain query, collecting every problem at once.
-    pub(crate) fn to_query(&self, state: &AppState) -> Result<ActorQuery, ApiError> {
+    pub(crate) fn to_query(
+        &self,
+        filters: &ActorFilterParams,
+        state: &AppState,
+    ) -> Result<ActorQuery, ApiError> {
         let mut errors = ValidationErrors::default();
         let mut query = ActorQuery {
             text: self
@@ -86,62 +61,9 @@ impl ListActorsParams {
                 .as_deref()
                 .and_then(|raw| errors.take(SearchText::parse("q", raw)))
                 .flatten(),
-            bbox: self
-                .bbox
-                .as_deref()
-                .and_then(|b| errors.take(BoundingBox::parse("bbox", b))),
             ..ActorQuery::default()
         };
-        match (&self.near, &self.radius_km) {
-            (Some(near), radius) => match Near::parse(near, radius.as_deref()) {
-                Ok(near) => query.near = Some(near),
-                Err(near_errors) => errors.0.extend(near_errors),
-            },
-            (None, Some(_)) => errors.push(
-                "radius_km",
-                "invalid_parameter",
-                "radius_km needs near=lat,lon",
-            ),
-            (None, None) => {}
-        }
-        let taxonomy = &state.taxonomy;
-        let mut categories = Vec::new();
-        for raw in list(&self.category) {
-            if let Some(id) = errors.take(CategoryId::parse("category", raw)) {
-                if errors.take(taxonomy.check("category", &id)).is_some() {
-                    categories.push(id);
-                }
-            }
-        }
-        query.categories = taxonomy.with_descendants(&categories);
-        for raw in list(&self.kind) {
-            if let Some(kind) = errors.take(
-                raw.parse::<ActorKind>()
-                    .map_err(|m| FieldError::new("kind", "invalid_kind", m)),
-            ) {
-                query.kinds.push(kind);
-            }
-        }
-        for raw in list(&self.country) {
-            match country::normalise(raw) {
-                Some(found) => query.countries.push(found.code),
-                None => errors.push(
-                    "country",
-                    "invalid_country",
-                    format!("`{raw}` is not a country code such as `AT`"),
-                ),
-            }
-        }
-        for raw in list(&self.language) {
-            if let Some(lang) = errors.take(Lang::parse_field("language", raw)) {
-                query.languages.push(lang);
-            }
-        }
-        query.tags = list(&self.tag).map(str::to_lowercase).collect();
-        query.updated_since = self
-            .updated_since
-            .as_deref()
-            .and_then(|raw| errors.take(parse_time(raw)));
+        filters.apply(&state.taxonomy, &mut query, &mut errors);
         let default_sort = if query.text.is_some() {
             SortOrder::Relevance
         } else if query.near.is_some() {
@@ -176,27 +98,11 @@ impl ListActorsParams {
     }
 }
 
-fn parse_time(raw: &str) -> Result<DateTime<Utc>, FieldError> {
-    DateTime::parse_from_rfc3339(raw)
-        .map(|t| t.with_timezone(&Utc))
-        .or_else(|_| {
-            NaiveDate::parse_from_str(raw, "%Y-%m-%d")
-                .map(|d| d.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc())
-        })
-        .map_err(|_| {
-            FieldError::new(
-                "updated_since",
-                "invalid_datetime",
-                "expected an RFC 3339 time (2026-01-31T12:00:00Z) or a date (2026-01-31)",
-            )
-        })
-}
-
 pub fn encode_cursor(cursor: &PageCursor) -> String {
     URL_SAFE_NO_PAD.encode(serde_json::to_vec(cursor).unwrap_or_default())
 }
 
-fn decode_cursor(raw: &str) -> Result<PageCursor, FieldError> {
+pub fn decode_cursor(raw: &str) -> Result<PageCursor, FieldError> {
     let invalid = || {
         FieldError::new(
             "cursor",
@@ -209,7 +115,7 @@ fn decode_cursor(raw: &str) -> Result<PageCursor, FieldError> {
 }
 
 /// Whether the client asked for GeoJSON (`format=geojson` or `Accept: application/geo+json`).
-fn wants_geojson(req: &HttpRequest, format: Option<&str>) -> Result<bool, ApiError> {
+pub fn wants_geojson(req: &HttpRequest, format: Option<&str>) -> Result<bool, ApiError> {
     match format {
         Some("geojson") => Ok(true),
         Some("json") => Ok(false),
@@ -228,7 +134,7 @@ fn wants_geojson(req: &HttpRequest, format: Option<&str>) -> Result<bool, ApiErr
 }
 
 /// The URL of the next page: this request's query with the cursor replaced.
-fn next_url(state: &AppState, req: &HttpRequest, cursor: &str) -> String {
+pub fn next_url(state: &AppState, req: &HttpRequest, cursor: &str) -> String {
     let mut serializer = form_urlencoded::Serializer::new(String::new());
     for (name, value) in form_urlencoded::parse(req.query_string().as_bytes()) {
         if name != "cursor" {
@@ -254,7 +160,7 @@ fn next_url(state: &AppState, req: &HttpRequest, cursor: &str) -> String {
 /// header). Answers JSON, or GeoJSON with `Accept: application/geo+json` or `format=geojson`.
 #[utoipa::path(
     tag = "actors",
-    params(ListActorsParams),
+    params(ActorFilterParams, ListActorsParams),
     responses(
         (status = 200, description = "A page of actors", content(
             (ActorPageResponse = "application/json"),
@@ -274,10 +180,10 @@ pub async fn list_actors(
     state: web::Data<AppState>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
-    let params: ListActorsParams = parse_query(&req)?;
+    let (filters, params): (ActorFilterParams, ListActorsParams) = parse_filtered_query(&req)?;
     let wanted = Wanted::from_request(&req, params.lang.as_deref())?;
     let geojson = wants_geojson(&req, params.format.as_deref())?;
-    let query = params.to_query(&state)?;
+    let query = params.to_query(&filters, &state)?;
     let (page, backend) = if query.text.is_some() {
         let answer = state.search.search(&query).await?;
         (answer.value, Some(answer.backend))

@@ -13,52 +13,10 @@ use crate::error::{ApiError, Problem};
 use crate::export::{
     export_stream, licence_url, ExportFormat, ExportMeta, ExportWriter, ATTRIBUTIONS, CSV_COLUMNS,
 };
+use crate::filters::ActorFilterParams;
 use crate::http_cache::Cacheable;
 use crate::params::parse_query;
-use crate::routes::actors::ListActorsParams;
 use crate::AppState;
-
-/// The list filters, all optional: an export holds every published actor that matches.
-#[derive(Debug, Default, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct ExportParams {
-    /// Viewport `minLon,minLat,maxLon,maxLat`.
-    bbox: Option<String>,
-    /// `lat,lon`, with `radius_km`.
-    near: Option<String>,
-    #[param(value_type = Option<f64>)]
-    radius_km: Option<String>,
-    /// Category id (children included); repeatable.
-    #[serde(default)]
-    category: Vec<String>,
-    #[serde(default)]
-    kind: Vec<String>,
-    #[serde(default)]
-    country: Vec<String>,
-    #[serde(default)]
-    language: Vec<String>,
-    #[serde(default)]
-    tag: Vec<String>,
-    /// Only actors changed at or after this time (RFC 3339 or a date).
-    updated_since: Option<String>,
-}
-
-impl ExportParams {
-    fn filters(self) -> ListActorsParams {
-        ListActorsParams {
-            bbox: self.bbox,
-            near: self.near,
-            radius_km: self.radius_km,
-            category: self.category,
-            kind: self.kind,
-            country: self.country,
-            language: self.language,
-            tag: self.tag,
-            updated_since: self.updated_since,
-            ..ListActorsParams::default()
-        }
-    }
-}
 
 /// The published dataset as a file
 ///
@@ -69,7 +27,7 @@ impl ExportParams {
 /// headers carry them too (`Link: <…>; rel="license"`).
 #[utoipa::path(
     tag = "open data",
-    params(("format" = String, Path, description = "csv, geojson, ndjson or jsonld"), ExportParams),
+    params(("format" = String, Path, description = "csv, geojson, ndjson or jsonld"), ActorFilterParams),
     responses(
         (status = 200, description = "The dataset", content(
             (String = "text/csv"), (String = "application/geo+json"),
@@ -93,8 +51,8 @@ pub async fn export_actors(
         .into_inner()
         .parse()
         .map_err(|_| ApiError::NotFound("export format".into()))?;
-    let params: ExportParams = parse_query(&req)?;
-    let query = params.filters().to_query(&state)?;
+    let filters: ActorFilterParams = parse_query(&req)?;
+    let query = filters.to_query(&state.taxonomy)?;
     let summary = state.store.export_summary(&query).await?;
     let latest_change = state.store.latest_change_seq().await?;
 

@@ -8,63 +8,22 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::error::{ApiError, Problem};
+use crate::filters::ActorFilterParams;
 use crate::http_cache::Cacheable;
 use crate::lang::Wanted;
-use crate::params::parse_query;
+use crate::params::{parse_filtered_query, parse_query};
 use crate::routes::actors::ListActorsParams;
 use crate::AppState;
 
 const MAX_AGE: u32 = 60;
 const MAX_SUGGESTIONS: u32 = 10;
 
-/// The filters of `GET /v1/actors`, for counting.
+/// The text of `GET /v1/actors`, for counting (the other filters are `ActorFilterParams`).
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct FacetsParams {
     /// Text search, as in `GET /v1/actors`.
     q: Option<String>,
-    /// Viewport `minLon,minLat,maxLon,maxLat` (longitude first).
-    bbox: Option<String>,
-    /// "Around me": `lat,lon` (latitude first).
-    near: Option<String>,
-    /// Radius around `near` in kilometres (default 25).
-    #[param(value_type = Option<f64>)]
-    radius_km: Option<String>,
-    /// Category id; repeatable (any-of). A parent category includes its children.
-    #[serde(default)]
-    category: Vec<String>,
-    /// Kind of organisation; repeatable.
-    #[serde(default)]
-    kind: Vec<String>,
-    /// ISO 3166-1 alpha-2 country code; repeatable.
-    #[serde(default)]
-    country: Vec<String>,
-    /// ISO 639-1 language the actor works in; repeatable.
-    #[serde(default)]
-    language: Vec<String>,
-    /// Tag; repeatable.
-    #[serde(default)]
-    tag: Vec<String>,
-    /// Only actors changed at or after this time (RFC 3339, or a date).
-    updated_since: Option<String>,
-}
-
-impl From<FacetsParams> for ListActorsParams {
-    fn from(p: FacetsParams) -> ListActorsParams {
-        ListActorsParams {
-            q: p.q,
-            bbox: p.bbox,
-            near: p.near,
-            radius_km: p.radius_km,
-            category: p.category,
-            kind: p.kind,
-            country: p.country,
-            language: p.language,
-            tag: p.tag,
-            updated_since: p.updated_since,
-            ..ListActorsParams::default()
-        }
-    }
 }
 
 /// Counts for filter menus.
@@ -91,7 +50,7 @@ pub struct FacetsResponse {
 /// and counts per category, kind, country and language.
 #[utoipa::path(
     tag = "search",
-    params(FacetsParams),
+    params(ActorFilterParams, FacetsParams),
     responses(
         (status = 200, body = FacetsResponse, headers(("X-Search-Backend" = String))),
         (status = 304, description = "Not modified"),
@@ -103,8 +62,12 @@ pub async fn list_facets(
     state: web::Data<AppState>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
-    let params: FacetsParams = parse_query(&req)?;
-    let query = ListActorsParams::from(params).to_query(&state)?;
+    let (filters, params): (ActorFilterParams, FacetsParams) = parse_filtered_query(&req)?;
+    let list = ListActorsParams {
+        q: params.q,
+        ..ListActorsParams::default()
+    };
+    let query = list.to_query(&filters, &state)?;
     let answer = state.search.facets(&query).await?;
     let facets = answer.value;
     let body = FacetsResponse {
