@@ -13,6 +13,7 @@ mod ogc;
 mod openapi;
 mod owners;
 mod privacy;
+mod review;
 mod search;
 mod seed;
 mod submissions;

@@ -16,6 +16,7 @@ mod gazetteer;
 mod map;
 mod moderation;
 mod outbox;
+mod review;
 mod rows;
 mod schema;
 mod search;
@@ -39,6 +40,7 @@ pub use exports::ExportSummary;
 pub use gazetteer::{GazetteerPlace, GeocodedPlace};
 pub use moderation::{AuditEntry, Revision};
 pub use outbox::PendingEmail;
+pub use review::{Decision, ItemDetail, QueueItem};
 pub use search::OutboxItem;
 pub use submissions::{
     DuplicateCandidate, DuplicateQuery, EditOutcome, NewComplaint, NewSubmission, ProposedEdit,

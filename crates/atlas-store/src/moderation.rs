@@ -79,7 +79,7 @@ pub(crate) async fn append_audit(
 }
 
 /// Locks the actor's row and returns its status, version and latest profile snapshot.
-async fn lock_actor(
+pub(crate) async fn lock_actor(
     conn: &mut AsyncPgConnection,
     id: ActorId,
 ) -> StoreResult<(ReviewStatus, i32, serde_json::Value, String)> {
@@ -106,7 +106,7 @@ async fn lock_actor(
 }
 
 /// Moves the actor to its next status and records everything that goes with it.
-async fn apply_status(
+pub(crate) async fn apply_status(
     conn: &mut AsyncPgConnection,
     id: ActorId,
     action: ReviewAction,

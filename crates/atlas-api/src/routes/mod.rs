@@ -13,5 +13,6 @@ pub mod map;
 pub mod moderation;
 pub mod ogc;
 pub mod owners;
+pub mod review;
 pub mod search;
 pub mod submissions;
