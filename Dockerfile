@@ -23,7 +23,8 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/* \
  && groupadd --system --gid 10001 atlas \
  && useradd --system --uid 10001 --gid atlas --home-dir /app --shell /usr/sbin/nologin atlas \
- && mkdir -p /app /shared-data
+ && mkdir -p /app/var/mail /shared-data \
+ && chown -R atlas:atlas /app/var
 
 WORKDIR /app
 COPY --from=build /out/atlas /usr/local/bin/atlas
