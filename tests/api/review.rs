@@ -104,6 +104,15 @@ async fn a_submission_goes_from_the_queue_to_the_map() {
         .await;
     assert_eq!(approved.status, 200, "{}", approved.text());
     assert_eq!(approved.json()["status"], "approved");
+    // The submitter is told, through the same SMTP outbox.
+    assert_eq!(app.deliver_mail().await, 1);
+    let told = app.mail.messages_to("team@review-story.example.org");
+    let decision = told.last().expect("a decision email");
+    assert_eq!(decision.line_value("Decision").as_deref(), Some("approved"));
+    assert_eq!(
+        decision.line_value("Message from the moderator").as_deref(),
+        Some("welcome")
+    );
 
     // Public, searchable, and recorded everywhere.
     let public = app.get(&format!("/v1/actors/{actor_id}")).await;
@@ -209,6 +218,17 @@ async fn rejecting_needs_a_reason_and_keeps_the_listing_off_the_map() {
         )
         .await;
     assert_eq!(rejected.json()["status"], "rejected");
+    assert_eq!(app.deliver_mail().await, 1);
+    let told = app.mail.messages_to("no@review-story.example.org");
+    assert_eq!(
+        told.last()
+            .and_then(|m| m.line_value("Decision"))
+            .as_deref(),
+        Some("rejected")
+    );
+    assert!(told
+        .last()
+        .is_some_and(|m| m.text().contains("not a social economy actor")));
     let actor_id = rejected.json()["actor_id"]
         .as_str()
         .expect("actor")

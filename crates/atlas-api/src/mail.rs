@@ -83,6 +83,29 @@ fn compose(config: &Config, email: &PendingEmail, token: &str) -> anyhow::Result
                 name = email.actor_name,
             ),
         ),
+        ("decision", Some(item_id)) => {
+            let note = email.feedback.as_deref().unwrap_or("");
+            let (subject, what) = match email.item_status.as_deref() {
+                Some("approved") => ("is on the map", "was approved and is now public"),
+                Some("rejected") => ("was not accepted", "was not accepted"),
+                _ => ("needs changes", "needs changes before it can be published"),
+            };
+            (
+                format!("\"{}\" {subject} — Social Tech Atlas", email.actor_name),
+                format!(
+                    "Hello,\n\n\
+                     your proposal for \"{name}\" {what}.\n\n\
+                     Decision: {status}\n\
+                     Message from the moderator: {note}\n\
+                     Submission: {item_id}\n\
+                     Listing: {base}/v1/actors/{actor}\n\n\
+                     Thank you for helping to map the social economy.\n",
+                    name = email.actor_name,
+                    status = email.item_status.as_deref().unwrap_or("decided"),
+                    actor = email.actor_id,
+                ),
+            )
+        }
         _ => (
             format!("Your edit link for \"{}\" on the Social Tech Atlas", email.actor_name),
             format!(

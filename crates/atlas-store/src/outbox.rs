@@ -22,7 +22,7 @@ const EDIT_TOKEN_DAYS: i32 = 2;
 pub struct PendingEmail {
     #[diesel(sql_type = Int8)]
     pub id: i64,
-    /// `submission_confirmation` or `edit_link`.
+    /// `submission_confirmation`, `edit_link` or `decision`.
     #[diesel(sql_type = Text)]
     pub kind: String,
     #[diesel(sql_type = Text)]
@@ -35,6 +35,12 @@ pub struct PendingEmail {
     pub actor_name: String,
     #[diesel(sql_type = Int4)]
     pub attempts: i32,
+    /// For decisions: the item's status (approved, rejected, changes_requested) ...
+    #[diesel(sql_type = Nullable<Text>)]
+    pub item_status: Option<String>,
+    /// ... and the moderator's note to the submitter.
+    #[diesel(sql_type = Nullable<Text>)]
+    pub feedback: Option<String>,
 }
 
 #[derive(QueryableByName)]
@@ -57,7 +63,8 @@ impl Store {
                  FROM next WHERE o.id = next.id \
                  RETURNING o.id, o.kind, o.recipient, o.item_id, o.actor_id, o.attempts \
              ) \
-             SELECT c.id, c.kind, c.recipient, c.item_id, a.id AS actor_id, a.name AS actor_name, c.attempts \
+             SELECT c.id, c.kind, c.recipient, c.item_id, a.id AS actor_id, a.name AS actor_name, c.attempts, \
+                    i.status AS item_status, i.feedback \
              FROM claimed c \
              LEFT JOIN moderation_items i ON i.id = c.item_id \
              JOIN actors a ON a.id = coalesce(c.actor_id, i.actor_id)",
@@ -71,6 +78,17 @@ impl Store {
     /// Records that `email` was accepted by the mail server, with the hash of the token its
     /// text carried, in one transaction.
     pub async fn email_sent(&self, email: &PendingEmail, token_hash: &[u8]) -> StoreResult<()> {
+        if email.kind == "decision" {
+            // A decision carries no token: nothing to store but that it went out.
+            let mut conn = self.conn().await?;
+            diesel::sql_query(
+                "UPDATE email_outbox SET sent_at = now(), last_error = NULL WHERE id = $1",
+            )
+            .bind::<Int8, _>(email.id)
+            .execute(&mut conn)
+            .await?;
+            return Ok(());
+        }
         let (purpose, days) = match email.kind.as_str() {
             "submission_confirmation" => ("confirm_submission", CONFIRM_TOKEN_DAYS),
             _ => ("edit_actor", EDIT_TOKEN_DAYS),

@@ -214,6 +214,15 @@ impl Store {
                 .bind::<Nullable<Text>, _>(note)
                 .execute(conn)
                 .await?;
+            // The submitter hears about it (erasure has already removed their address).
+            diesel::sql_query(
+                "INSERT INTO email_outbox (kind, recipient, item_id) \
+                 SELECT 'decision', submitter_email, id FROM moderation_items \
+                 WHERE id = $1 AND submitter_email IS NOT NULL AND kind IN ('submission', 'edit')",
+            )
+            .bind::<SqlUuid, _>(item_id)
+            .execute(conn)
+            .await?;
             let details = serde_json::json!({"decision": decision.item_status(), "kind": item.kind, "actor_id": actor.to_string(), "note": note});
             append_audit(conn, Some(by), decision.item_status(), "moderation_item", &item_id.to_string(), details).await?;
             Ok((actor, decision.item_status().to_owned()))
