@@ -1,12 +1,14 @@
 #!/usr/bin/env python3
 """Run a command and report where the machine's CPU time went while it ran.
 
-  cpuwatch.py --json OUT.json --server-pid PID [--pg-port PORT] -- CMD ARGS...
+  cpuwatch.py --json OUT.json --server-pid PID [--pg-db NAME] -- CMD ARGS...
+  cpuwatch.py --mark OUT.json ATTEMPT     (adds "attempt" to OUT.json, prints cores_other)
 
 CMD's stdout/stderr pass through. OUT.json gets, in cores (1.0 = one core busy for the
 whole run): the command itself and its children (the load tool), the API server process,
-all `postgres` processes (the cluster serving --pg-port; backends that started or ended
-during the run are counted for the part they lived), everything else, and the machine
+the PostgreSQL backends connected to database --pg-db (found by their process title
+`postgres: user db host(port) ...`; without --pg-db every `postgres` process; backends that
+started or ended during the run are counted for the part they lived, sampled every 0.5 s), everything else, and the machine
 total (from /proc/stat). Linux only, standard library only.
 """
 
@@ -41,10 +43,22 @@ def comm(pid: int) -> str:
         return ""
 
 
-def postgres_ticks() -> dict[int, int]:
+def backend_db(pid: int) -> str | None:
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            title = f.read().replace(b"\0", b" ").decode("utf-8", "replace").split()
+    except OSError:
+        return None
+    # "postgres: <user> <database> <host>(<port>) <state>"
+    return title[2] if len(title) >= 4 and title[0] == "postgres:" and "(" in title[3] else None
+
+
+def postgres_ticks(db: str | None) -> dict[int, int]:
     out = {}
     for name in os.listdir("/proc"):
         if name.isdigit() and comm(int(name)) == "postgres":
+            if db is not None and backend_db(int(name)) != db:
+                continue
             t = proc_ticks(int(name))
             if t is not None:
                 out[int(name)] = t
@@ -61,9 +75,19 @@ def machine() -> tuple[int, int]:
 
 
 def main() -> None:
+    if len(sys.argv) == 4 and sys.argv[1] == "--mark":
+        with open(sys.argv[2]) as f:
+            data = json.load(f)
+        data["attempt"] = int(sys.argv[3])
+        with open(sys.argv[2], "w") as f:
+            json.dump(data, f)
+            f.write("\n")
+        print(data["cores_other"])
+        return
     ap = argparse.ArgumentParser()
     ap.add_argument("--json", required=True)
     ap.add_argument("--server-pid", type=int, required=True)
+    ap.add_argument("--pg-db", help="count only backends of this database as postgres")
     ap.add_argument("cmd", nargs=argparse.REMAINDER)
     args = ap.parse_args()
     cmd = args.cmd[1:] if args.cmd and args.cmd[0] == "--" else args.cmd
@@ -72,7 +96,7 @@ def main() -> None:
 
     ncpu = os.cpu_count() or 1
     srv0 = proc_ticks(args.server_pid) or 0
-    pg0 = postgres_ticks()
+    pg0 = postgres_ticks(args.pg_db)
     busy0, total0 = machine()
     t0 = time.monotonic()
     # Ended postgres backends: sample while the command runs so their last ticks count.
@@ -80,11 +104,11 @@ def main() -> None:
     pg_last = dict(pg0)
     while proc.poll() is None:
         time.sleep(0.5)
-        pg_last.update(postgres_ticks())
+        pg_last.update(postgres_ticks(args.pg_db))
     wall = time.monotonic() - t0
     busy1, total1 = machine()
     srv1 = proc_ticks(args.server_pid) or srv0
-    pg_last.update(postgres_ticks())
+    pg_last.update(postgres_ticks(args.pg_db))
     ru = resource.getrusage(resource.RUSAGE_CHILDREN)
 
     pg_used = sum(t - pg0.get(pid, 0) for pid, t in pg_last.items()) / TICK

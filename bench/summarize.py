@@ -100,6 +100,8 @@ def load(out: Path) -> list[dict]:
             "pg64": pgbench(Path(f"{p}.pgbench64.txt")) or {},
             "cpu64": cpu(Path(f"{p}.wrk64.cpu.json")),
             "cpupg64": cpu(Path(f"{p}.pgbench64.cpu.json")),
+            "cpu1": cpu(Path(f"{p}.wrk1.cpu.json")),
+            "cpupg1": cpu(Path(f"{p}.pgbench1.cpu.json")),
         }
         r["pg1"].update(pgbench_log_percentiles(f"{p}.pgbench1.log"))
         rows.append(r)
@@ -148,15 +150,20 @@ def main() -> None:
     w("### Where the CPU went during the 64-connection runs (cores of "
       f"{(rows[0]['cpu64'] or {}).get('ncpu', '?') if rows else '?'})\n")
     w("| scenario | API: server | API: postgres | API: wrk | API: other | API: machine "
-      "| SQL: postgres | SQL: pgbench | SQL: machine |")
-    w("|---|--:|--:|--:|--:|--:|--:|--:|--:|")
+      "| SQL: postgres | SQL: pgbench | SQL: other | other during @1 runs (API / SQL) |")
+    w("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|")
     for r in rows:
         c, d = r["cpu64"] or {}, r["cpupg64"] or {}
+        c1, d1 = r["cpu1"] or {}, r["cpupg1"] or {}
         g = lambda x, k: "–" if k not in x else f"{x[k]:.2f}"  # noqa: E731
         w(f"| {r['meta']['label']} | {g(c, 'cores_server')} | {g(c, 'cores_postgres')} "
           f"| {g(c, 'cores_loadtool')} | {g(c, 'cores_other')} | {g(c, 'cores_machine')} "
-          f"| {g(d, 'cores_postgres')} | {g(d, 'cores_loadtool')} | {g(d, 'cores_machine')} |")
+          f"| {g(d, 'cores_postgres')} | {g(d, 'cores_loadtool')} | {g(d, 'cores_other')} "
+          f"| {g(c1, 'cores_other')} / {g(d1, 'cores_other')} |")
     w("")
+    w("`postgres` counts only the backends connected to the benchmark database; `other` is "
+      "everything else on the machine (other databases' backends, builds, …). A measurement "
+      "during which `other` exceeded the limit (BENCH_MAX_OTHER) was repeated.\n")
 
     w("### Targets\n")
     w("| target | measured | met? |")

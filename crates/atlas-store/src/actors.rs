@@ -342,7 +342,7 @@ impl Store {
                         ))
                         .execute(conn)
                         .await?;
-                    write_revision(conn, id, version + 1, status, &snapshot, &author).await?;
+                    write_revision(conn, id, version + 1, status, &snapshot, &author, None).await?;
                     if is_public {
                         record_change(conn, id, ChangeKind::Updated, version + 1).await?;
                     }
@@ -360,7 +360,7 @@ impl Store {
                         ))
                         .execute(conn)
                         .await?;
-                    write_revision(conn, id, 1, status, &snapshot, &author).await?;
+                    write_revision(conn, id, 1, status, &snapshot, &author, None).await?;
                     if is_public {
                         record_change(conn, id, ChangeKind::Created, 1).await?;
                     }
@@ -407,6 +407,7 @@ pub(crate) async fn write_revision(
     status: &str,
     profile: &serde_json::Value,
     author: &str,
+    note: Option<&str>,
 ) -> StoreResult<()> {
     diesel::insert_into(actor_revisions::table)
         .values((
@@ -415,6 +416,7 @@ pub(crate) async fn write_revision(
             actor_revisions::status.eq(status),
             actor_revisions::profile.eq(profile),
             actor_revisions::author.eq(author),
+            actor_revisions::note.eq(note),
         ))
         .execute(conn)
         .await?;

@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 
+use crate::actors::write_revision;
 use crate::changes::record_change;
 use crate::error::{StoreError, StoreResult};
 use crate::schema::{actor_redirects, actor_revisions, actors, audit_log};
@@ -127,17 +128,16 @@ pub(crate) async fn apply_status(
         ))
         .execute(conn)
         .await?;
-    diesel::insert_into(actor_revisions::table)
-        .values((
-            actor_revisions::actor_id.eq(id.0),
-            actor_revisions::version.eq(version),
-            actor_revisions::status.eq(next.as_str()),
-            actor_revisions::profile.eq(&profile),
-            actor_revisions::author.eq(by.label()),
-            actor_revisions::note.eq(note),
-        ))
-        .execute(conn)
-        .await?;
+    write_revision(
+        conn,
+        id,
+        version,
+        next.as_str(),
+        &profile,
+        &by.label(),
+        note,
+    )
+    .await?;
     match (status.is_public(), next.is_public()) {
         (true, false) => record_change(conn, id, ChangeKind::Deleted, version).await?,
         (false, true) => record_change(conn, id, ChangeKind::Created, version).await?,
@@ -325,17 +325,17 @@ impl Store {
                 ))
                 .execute(conn)
                 .await?;
-            diesel::insert_into(actor_revisions::table)
-                .values((
-                    actor_revisions::actor_id.eq(into.0),
-                    actor_revisions::version.eq(version),
-                    actor_revisions::status.eq(into_status.as_str()),
-                    actor_revisions::profile.eq(&into_profile),
-                    actor_revisions::author.eq(by.label()),
-                    actor_revisions::note.eq(format!("merged {from} into this actor")),
-                ))
-                .execute(conn)
-                .await?;
+            let note = format!("merged {from} into this actor");
+            write_revision(
+                conn,
+                into,
+                version,
+                into_status.as_str(),
+                &into_profile,
+                &by.label(),
+                Some(&note),
+            )
+            .await?;
             record_change(conn, into, ChangeKind::Updated, version).await?;
             append_audit(
                 conn,

@@ -9,11 +9,12 @@ use diesel::sql_types::{Int4, Int8, Jsonb, Nullable, Text, Timestamptz, Uuid as 
 use diesel::QueryableByName;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 
+use crate::actors::write_revision;
 use crate::changes::record_change;
 use crate::error::{StoreError, StoreResult};
 use crate::moderation::{append_audit, apply_status, lock_actor};
 use crate::rows::ActorProfileRow;
-use crate::schema::{actor_revisions, actors};
+use crate::schema::actors;
 use crate::sql_args::{Arg, SqlBuilder};
 use crate::Store;
 
@@ -262,17 +263,16 @@ async fn apply_edit(
         ))
         .execute(conn)
         .await?;
-    diesel::insert_into(actor_revisions::table)
-        .values((
-            actor_revisions::actor_id.eq(actor.0),
-            actor_revisions::version.eq(version),
-            actor_revisions::status.eq(status.as_str()),
-            actor_revisions::profile.eq(&proposed),
-            actor_revisions::author.eq(by.label()),
-            actor_revisions::note.eq(note.unwrap_or("owner edit approved")),
-        ))
-        .execute(conn)
-        .await?;
+    write_revision(
+        conn,
+        actor,
+        version,
+        status.as_str(),
+        &proposed,
+        &by.label(),
+        Some(note.unwrap_or("owner edit approved")),
+    )
+    .await?;
     if status.is_public() {
         record_change(conn, actor, ChangeKind::Updated, version).await?;
     }

@@ -265,7 +265,7 @@ impl Store {
                 ))
                 .execute(conn)
                 .await?;
-            write_revision(conn, id, 1, status.as_str(), &snapshot, &author).await?;
+            write_revision(conn, id, 1, status.as_str(), &snapshot, &author, None).await?;
             diesel::sql_query(
                 "INSERT INTO moderation_items (id, kind, actor_id, status, proposed, submitter_email, \
                  contact_email, contact_phone, consent, flags, duplicates) \
