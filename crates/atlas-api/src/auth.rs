@@ -59,6 +59,62 @@ pub fn bearer_token(req: &HttpRequest) -> Option<String> {
         .filter(|t| !t.is_empty())
 }
 
+/// Partner API keys start with this, so a key is recognisable as one (by people, by the edit
+/// endpoint that also takes emailed edit tokens, and by secret scanners).
+pub const PARTNER_KEY_PREFIX: &str = "atlas_pk_";
+
+pub fn is_partner_key(token: &str) -> bool {
+    token.starts_with(PARTNER_KEY_PREFIX)
+}
+
+/// A freshly minted partner key: shown once, stored as its SHA-256 with a visible prefix.
+pub struct MintedPartnerKey {
+    pub key: String,
+    /// `atlas_pk_` and the first 8 characters of the secret part: enough to tell keys apart
+    /// in a listing, far too little to guess the rest (256 random bits).
+    pub prefix: String,
+    pub hash: [u8; 32],
+}
+
+pub fn mint_partner_key() -> Result<MintedPartnerKey, ApiError> {
+    let secret = crate::secret::SecretToken::generate()
+        .map_err(|e| ApiError::Internal(format!("no randomness: {e}")))?;
+    let key = format!("{PARTNER_KEY_PREFIX}{}", secret.as_str());
+    let prefix: String = key.chars().take(PARTNER_KEY_PREFIX.len() + 8).collect();
+    let hash = crate::secret::hash_token(&key);
+    Ok(MintedPartnerKey { key, prefix, hash })
+}
+
+/// The partner whose API key the request carries as its bearer token; `None` without an
+/// `Authorization` header. An unknown, revoked or expired key is a 401.
+pub async fn partner_of(
+    state: &AppState,
+    req: &HttpRequest,
+) -> Result<Option<atlas_domain::Partner>, ApiError> {
+    let Some(key) = bearer_token(req) else {
+        return Ok(None);
+    };
+    match state
+        .store
+        .partner_by_key(&crate::secret::hash_token(&key))
+        .await?
+    {
+        Some(atlas_store::KeyLookup::Valid(partner)) => Ok(Some(partner)),
+        Some(atlas_store::KeyLookup::Revoked) => Err(ApiError::Unauthorized(
+            "api_key_revoked",
+            "this API key was revoked; ask the Atlas admins for a new one".into(),
+        )),
+        Some(atlas_store::KeyLookup::Expired) => Err(ApiError::Unauthorized(
+            "api_key_expired",
+            "this API key has expired; ask the Atlas admins for a new one".into(),
+        )),
+        None => Err(ApiError::Unauthorized(
+            "invalid_api_key",
+            "the bearer token is not a valid partner API key (anonymous submissions send no Authorization header)".into(),
+        )),
+    }
+}
+
 /// A logged-in moderator or admin: use it as a handler argument to require a session.
 pub struct Moderator {
     pub user: User,

@@ -61,6 +61,17 @@ pub struct Config {
     /// ...and then one more every this many seconds.
     #[arg(long, env = "WRITE_RATE_LIMIT_PERIOD_SECS", default_value_t = 6)]
     pub write_rate_limit_period_secs: u64,
+    /// Write requests a logged-in moderator or admin may send at once (limited per user, not
+    /// per IP address, so a team behind one office address is not throttled together)...
+    #[arg(long, env = "MODERATOR_WRITE_RATE_LIMIT_BURST", default_value_t = 120)]
+    pub moderator_write_rate_limit_burst: u32,
+    /// ...and then one more every this many milliseconds.
+    #[arg(
+        long,
+        env = "MODERATOR_WRITE_RATE_LIMIT_PERIOD_MS",
+        default_value_t = 250
+    )]
+    pub moderator_write_rate_limit_period_ms: u64,
     /// The address of a reverse proxy whose X-Forwarded-For is believed; unset: none is.
     #[arg(long, env = "TRUSTED_PROXY")]
     pub trusted_proxy: Option<std::net::IpAddr>,
@@ -99,6 +110,8 @@ impl Config {
             mail_from: "Social Tech Atlas <atlas@localhost>".to_owned(),
             write_rate_limit_burst: 10,
             write_rate_limit_period_secs: 6,
+            moderator_write_rate_limit_burst: 120,
+            moderator_write_rate_limit_period_ms: 250,
             trusted_proxy: None,
             map_tile_url: None,
             map_tile_attribution: None,

@@ -69,6 +69,12 @@ pub enum ApiError {
     PreconditionRequired,
     #[error("too many requests from this client; retry in {retry_after_secs} s")]
     RateLimited { retry_after_secs: u64 },
+    /// A partner key used up its hourly quota.
+    #[error("this API key has used up its quota of {quota_per_hour} requests per hour; retry in {retry_after_secs} s")]
+    QuotaExceeded {
+        quota_per_hour: i32,
+        retry_after_secs: u64,
+    },
     /// Too many failed logins in a row: the account waits before it accepts another.
     #[error("too many failed logins; try again in {retry_after_secs} s")]
     LoginLocked { retry_after_secs: u64 },
@@ -121,6 +127,7 @@ impl ApiError {
             ApiError::VersionConflict { .. } => "version_conflict".to_owned(),
             ApiError::PreconditionRequired => "precondition_required".to_owned(),
             ApiError::RateLimited { .. } => "rate_limited".to_owned(),
+            ApiError::QuotaExceeded { .. } => "quota_exceeded".to_owned(),
             ApiError::LoginLocked { .. } => "login_locked".to_owned(),
             ApiError::Store(StoreError::Conflict { code, .. }) => (*code).to_owned(),
             ApiError::Store(StoreError::NotFound(_)) => "not_found".to_owned(),
@@ -145,7 +152,9 @@ impl ApiError {
             ApiError::Conflict(..) => "Conflict",
             ApiError::VersionConflict { .. } => "Version conflict",
             ApiError::PreconditionRequired => "Precondition required",
-            ApiError::RateLimited { .. } | ApiError::LoginLocked { .. } => "Too many requests",
+            ApiError::RateLimited { .. }
+            | ApiError::LoginLocked { .. }
+            | ApiError::QuotaExceeded { .. } => "Too many requests",
             ApiError::Store(StoreError::Conflict { .. }) => "Conflict",
             ApiError::Store(StoreError::NotFound(_)) => "Not found",
             ApiError::Store(StoreError::Unavailable(_)) | ApiError::Search(_) => {
@@ -217,9 +226,9 @@ impl ResponseError for ApiError {
             ApiError::Conflict(..) => StatusCode::CONFLICT,
             ApiError::VersionConflict { .. } => StatusCode::PRECONDITION_FAILED,
             ApiError::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
-            ApiError::RateLimited { .. } | ApiError::LoginLocked { .. } => {
-                StatusCode::TOO_MANY_REQUESTS
-            }
+            ApiError::RateLimited { .. }
+            | ApiError::LoginLocked { .. }
+            | ApiError::QuotaExceeded { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Store(StoreError::Conflict { .. }) => StatusCode::CONFLICT,
             ApiError::Store(StoreError::NotFound(_)) => StatusCode::NOT_FOUND,
             ApiError::Store(StoreError::Unavailable(_)) | ApiError::Search(_) => {
@@ -235,7 +244,10 @@ impl ResponseError for ApiError {
         }
         let mut response = problem_response(self.status_code(), &self.problem());
         if let ApiError::RateLimited { retry_after_secs }
-        | ApiError::LoginLocked { retry_after_secs } = self
+        | ApiError::LoginLocked { retry_after_secs }
+        | ApiError::QuotaExceeded {
+            retry_after_secs, ..
+        } = self
         {
             response.headers_mut().insert(
                 header::RETRY_AFTER,

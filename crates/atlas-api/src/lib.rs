@@ -15,6 +15,7 @@ pub mod lang;
 pub mod mail;
 pub mod params;
 pub mod rate_limit;
+pub mod remind;
 pub mod routes;
 pub mod secret;
 pub mod seed;
@@ -49,8 +50,8 @@ pub struct AppState {
     pub mailer: mail::Mailer,
     /// Wakes the outbox worker when a request queued an email.
     pub mail_wake: Arc<tokio::sync::Notify>,
-    /// One limiter for every worker thread, so a client's budget is per server.
-    pub write_limit: Arc<rate_limit::WriteLimit>,
+    /// One set of write limits for every worker thread, so a client's budget is per server.
+    pub write_limits: Arc<rate_limit::WriteLimits>,
     /// Text search: PostgreSQL, or Meilisearch when `MEILI_URL` is set (PostgreSQL answering
     /// whenever it cannot).
     pub search: Search,
@@ -72,7 +73,7 @@ impl AppState {
             None => None,
         };
         let mailer = mail::Mailer::from_config(&config)?;
-        let write_limit = rate_limit::write_limit(&config)?;
+        let write_limits = rate_limit::WriteLimits::new(&config);
         let tile_cache = tile_cache::TileCache::new(
             config.tile_cache_mb.saturating_mul(1024 * 1024),
             std::time::Duration::from_millis(config.tile_cache_check_ms),
@@ -84,7 +85,7 @@ impl AppState {
             config: Arc::new(config),
             mailer,
             mail_wake: Arc::new(tokio::sync::Notify::new()),
-            write_limit: Arc::new(write_limit),
+            write_limits: Arc::new(write_limits),
             tile_cache: Arc::new(tile_cache),
         })
     }
@@ -136,6 +137,19 @@ impl utoipa::Modify for BearerAuth {
                     .build(),
             ),
         );
+        components.add_security_scheme(
+            "partner_key",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some(
+                        "A partner API key (`atlas_pk_...`) issued by an admin with \
+                         POST /v1/admin/api-keys; the scope names what it must allow \
+                         (`submit`, `edit`). Its requests count against the key's hourly quota.",
+                    ))
+                    .build(),
+            ),
+        );
     }
 }
 
@@ -166,6 +180,9 @@ where
                 .service(routes::auth::login)
                 .service(routes::auth::logout)
                 .service(routes::admin::create_user)
+                .service(routes::api_keys::create_api_key)
+                .service(routes::api_keys::list_api_keys)
+                .service(routes::api_keys::revoke_api_key)
                 .service(routes::moderation::actor_history)
                 .service(routes::moderation::archive_actor)
                 .service(routes::moderation::restore_actor)
@@ -184,6 +201,8 @@ where
                 .service(routes::owners::edit_actor)
                 .service(routes::owners::report_actor)
                 .service(routes::owners::request_erasure)
+                .service(routes::reminders::verify_page)
+                .service(routes::reminders::verify_actor)
                 .service(routes::map::list_clusters)
                 .service(routes::map::get_tile)
                 .service(routes::map::get_borders),
@@ -225,7 +244,6 @@ pub fn app(
         .allow_any_header()
         .expose_headers(["ETag", "Link", "Content-Language", "Retry-After"])
         .max_age(86_400);
-    let write_limit = actix_governor::Governor::new(&state.write_limit);
     let path_config = web::PathConfig::default().error_handler(|err, _| {
         error::ApiError::from(atlas_domain::FieldError::new(
             "path",
@@ -249,7 +267,7 @@ pub fn app(
         .configure(routes::demo::configure)
         .default_service(web::to(not_found))
         .wrap(middleware::ErrorHandlers::new().default_handler(error::problem_for_framework_errors))
-        .wrap(write_limit)
+        .wrap(middleware::from_fn(rate_limit::limit_writes))
         .wrap(middleware::Compress::default())
         .wrap(cors)
         .wrap(tracing_actix_web::TracingLogger::default())

@@ -106,6 +106,26 @@ fn compose(config: &Config, email: &PendingEmail, token: &str) -> anyhow::Result
                 ),
             )
         }
+        ("stale_reminder", _) => (
+            format!("Is \"{}\" still correct on the Social Tech Atlas?", email.actor_name),
+            format!(
+                "Hello,\n\n\
+                 \"{name}\" has not been updated on the Social Tech Atlas for a while, and maps are\n\
+                 only useful when they are right. Please have a look:\n\n\
+                 Listing: {base}/v1/actors/{actor}\n\n\
+                 If everything is still correct, open this link and press the button (one click):\n\
+                 Still correct: {base}/v1/actors/{actor}/verify?token={token}\n\n\
+                 If something changed, ask for an edit link: POST {base}/v1/actors/{actor}/edit-link\n\
+                 with {{\"email\": \"<this address>\"}}. If the organisation closed, you can ask for\n\
+                 the listing's removal: POST {base}/v1/actors/{actor}/erasure-request.\n\n\
+                 Actor: {actor}\n\
+                 Token: {token}\n\n\
+                 The link works once, for 30 days. You receive this because this address is the\n\
+                 listing's contact.\n",
+                name = email.actor_name,
+                actor = email.actor_id,
+            ),
+        ),
         _ => (
             format!("Your edit link for \"{}\" on the Social Tech Atlas", email.actor_name),
             format!(

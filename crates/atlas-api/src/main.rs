@@ -63,6 +63,17 @@ enum Command {
     },
     /// Rebuild the Meilisearch index from the database into a new index and swap it in.
     Reindex,
+    /// Email the owners of published listings neither updated nor confirmed for DAYS days a
+    /// one-click "still correct" link (through the email outbox, then SMTP_URL or MAIL_DIR).
+    /// A listing is not reminded again within DAYS days.
+    Remind {
+        /// How old (in days) a listing's last change or confirmation must be.
+        #[arg(long, value_parser = clap::value_parser!(u32).range(1..=3650))]
+        days: u32,
+        /// List the listings that would be reminded; send and record nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// Print the OpenAPI document.
     Openapi,
 }
@@ -173,6 +184,7 @@ async fn main() -> Result<()> {
         }
         Command::Serve => serve(config).await,
         Command::Reindex => reindex(config).await,
+        Command::Remind { days, dry_run } => remind(config, days, dry_run).await,
     }
 }
 
@@ -280,6 +292,34 @@ async fn reindex(config: Config) -> Result<()> {
     write_stdout(&format!(
         "reindex: {indexed} actors indexed and swapped in\n"
     ))
+}
+
+async fn remind(config: Config, days: u32, dry_run: bool) -> Result<()> {
+    let store = connect(&config).await?;
+    let state = AppState::load(store, config).await?;
+    let report = atlas_api::remind::remind(&state, days, dry_run).await?;
+    let mut out = String::new();
+    for listing in &report.listings {
+        out.push_str(&format!(
+            "{}\t{}\tlast changed or confirmed {}\n",
+            listing.id,
+            listing.name,
+            listing.last_touched.format("%Y-%m-%d")
+        ));
+    }
+    out.push_str(&if dry_run {
+        format!(
+            "remind: {} listing(s) would be reminded (dry run: nothing sent or recorded)\n",
+            report.listings.len()
+        )
+    } else {
+        format!(
+            "remind: {} listing(s) reminded, {} email(s) sent now (the rest are retried by the outbox)\n",
+            report.listings.len(),
+            report.sent
+        )
+    });
+    write_stdout(&out)
 }
 
 /// The URL without its password, for messages.

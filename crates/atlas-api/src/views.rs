@@ -71,6 +71,9 @@ pub struct ActorResponse {
     pub source: SourceView,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// When the owner last confirmed the listing is still correct (answering a reminder), or
+    /// when it was last changed, whichever is later.
+    pub last_verified_at: DateTime<Utc>,
     /// Increases with every change; quote it in `If-Match` when editing.
     pub version: i32,
     /// Distance from `near`, in kilometres, when the query had one.
@@ -138,6 +141,7 @@ impl ActorResponse {
             },
             created_at: actor.created_at,
             updated_at: actor.updated_at,
+            last_verified_at: actor.last_verified_at.max(actor.updated_at),
             version: actor.version,
             distance_km: distance_km.map(|d| (d * 1000.0).round() / 1000.0),
             matches: None,

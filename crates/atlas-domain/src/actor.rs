@@ -271,6 +271,8 @@ pub struct Actor {
     pub profile: ActorProfile,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// When the owner last confirmed the listing is still correct (not a content change).
+    pub last_verified_at: DateTime<Utc>,
 }
 
 /// An actor as someone typed it: every field optional and unchecked.

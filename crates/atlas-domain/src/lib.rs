@@ -11,6 +11,7 @@ pub mod country;
 pub mod diff;
 pub mod map;
 pub mod moderation;
+pub mod partner;
 pub mod query;
 pub mod review;
 pub mod search;
@@ -27,6 +28,7 @@ pub use category::{Category, CategoryId, Taxonomy};
 pub use change::{ChangeEvent, ChangeKind};
 pub use country::CountryCode;
 pub use moderation::{NewUser, Role, User, UserId};
+pub use partner::{ApiKeyDraft, ApiKeyScopes, NewApiKey, Partner};
 pub use query::{
     ActorPage, ActorQuery, BoundingBox, ListedActor, Near, PageCursor, SearchMatches, SearchText,
     SortOrder,

@@ -8,6 +8,7 @@
 //! pool never blocks a runtime thread.
 
 mod actors;
+mod api_keys;
 mod borders;
 mod changes;
 mod error;
@@ -16,6 +17,7 @@ mod gazetteer;
 mod map;
 mod moderation;
 mod outbox;
+mod reminders;
 mod review;
 mod rows;
 mod schema;
@@ -34,17 +36,19 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
 pub use actors::{ImportOutcome, ImportedActor};
+pub use api_keys::{ApiKeyRecord, KeyLookup, QuotaExceeded};
 pub use borders::BorderArea;
 pub use error::{StoreError, StoreResult};
 pub use exports::ExportSummary;
 pub use gazetteer::{GazetteerPlace, GeocodedPlace};
 pub use moderation::{AuditEntry, Revision};
 pub use outbox::PendingEmail;
+pub use reminders::{StaleListing, VerifyOutcome};
 pub use review::{Decision, ItemDetail, QueueItem};
 pub use search::OutboxItem;
 pub use submissions::{
-    DuplicateCandidate, DuplicateQuery, EditOutcome, NewComplaint, NewSubmission, ProposedEdit,
-    SubmissionState, TokenRejection,
+    DuplicateCandidate, DuplicateQuery, EditAuthority, EditOutcome, NewComplaint, NewSubmission,
+    ProposedEdit, SubmissionState, TokenRejection,
 };
 pub use users::LoginRecord;
 

@@ -16,13 +16,15 @@ const CLAIM_SECONDS: i32 = 300;
 /// A confirmation link works for a week; an edit link for two days.
 const CONFIRM_TOKEN_DAYS: i32 = 7;
 const EDIT_TOKEN_DAYS: i32 = 2;
+/// A "still correct" link answers a reminder; owners may take a few weeks to read it.
+const VERIFY_TOKEN_DAYS: i32 = 30;
 
 /// An email due to be sent, with what its text needs.
 #[derive(Debug, Clone, QueryableByName)]
 pub struct PendingEmail {
     #[diesel(sql_type = Int8)]
     pub id: i64,
-    /// `submission_confirmation`, `edit_link` or `decision`.
+    /// `submission_confirmation`, `edit_link`, `decision` or `stale_reminder`.
     #[diesel(sql_type = Text)]
     pub kind: String,
     #[diesel(sql_type = Text)]
@@ -91,6 +93,7 @@ impl Store {
         }
         let (purpose, days) = match email.kind.as_str() {
             "submission_confirmation" => ("confirm_submission", CONFIRM_TOKEN_DAYS),
+            "stale_reminder" => ("verify_actor", VERIFY_TOKEN_DAYS),
             _ => ("edit_actor", EDIT_TOKEN_DAYS),
         };
         let item_id = if purpose == "confirm_submission" {
@@ -98,7 +101,7 @@ impl Store {
         } else {
             None
         };
-        let actor_id = (purpose == "edit_actor").then_some(email.actor_id);
+        let actor_id = (purpose != "confirm_submission").then_some(email.actor_id);
         let id = email.id;
         let mut conn = self.conn().await?;
         conn.transaction(async |conn| {

@@ -81,6 +81,9 @@ pub struct ItemDetail {
     /// The actor's latest public profile (from its newest revision).
     #[diesel(sql_type = Jsonb)]
     pub current: serde_json::Value,
+    /// Sent with a partner API key: the partner's name and key prefix.
+    #[diesel(sql_type = Nullable<Text>)]
+    pub partner: Option<String>,
 }
 
 /// What a moderator decided.
@@ -151,7 +154,8 @@ impl Store {
             "SELECT m.id, m.kind, m.status, m.actor_id, m.base_version, m.proposed, m.reason, m.message, \
                     m.flags, m.duplicates, m.feedback, m.created_at, a.status AS actor_status, \
                     a.version AS actor_version, \
-                    (SELECT r.profile FROM actor_revisions r WHERE r.actor_id = a.id ORDER BY r.version DESC LIMIT 1) AS current \
+                    (SELECT r.profile FROM actor_revisions r WHERE r.actor_id = a.id ORDER BY r.version DESC LIMIT 1) AS current, \
+                    (SELECT k.name || ' (' || k.prefix || ')' FROM api_keys k WHERE k.id = m.api_key_id) AS partner \
              FROM moderation_items m JOIN actors a ON a.id = m.actor_id WHERE m.id = $1",
         )
         .bind::<SqlUuid, _>(id)

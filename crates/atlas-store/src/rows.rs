@@ -20,7 +20,7 @@ use crate::schema::actors;
 pub(crate) const ACTOR_COLUMNS: &str = "a.id, a.slug, a.status, a.version, a.name, a.alt_names, a.summary, \
     a.description, a.kind, a.categories, a.tags, a.languages, a.country, a.region, a.city, a.postcode, \
     a.street, ST_Y(a.geom) AS lat, ST_X(a.geom) AS lon, a.location_precision, a.website, a.links, \
-    a.founded_year, a.identifiers, a.licence, a.source_kind, a.source_name, a.created_at, a.updated_at";
+    a.founded_year, a.identifiers, a.licence, a.source_kind, a.source_name, a.created_at, a.updated_at, a.last_verified_at";
 
 #[derive(Debug, QueryableByName)]
 pub(crate) struct ActorRow {
@@ -82,6 +82,8 @@ pub(crate) struct ActorRow {
     created_at: DateTime<Utc>,
     #[diesel(sql_type = Timestamptz)]
     updated_at: DateTime<Utc>,
+    #[diesel(sql_type = Timestamptz)]
+    last_verified_at: DateTime<Utc>,
 }
 
 /// An actor row plus the distance to the query point, when there was one.
@@ -212,6 +214,7 @@ impl TryFrom<ActorRow> for Actor {
             },
             created_at: row.created_at,
             updated_at: row.updated_at,
+            last_verified_at: row.last_verified_at,
         })
     }
 }

@@ -3,8 +3,8 @@
 //! prove who is asking. Tokens are stored as SHA-256 hashes only.
 
 use atlas_domain::{
-    ActorId, ActorProfile, Complaint, ContactDetails, QualityFlag, ReviewAction, ReviewStatus,
-    Slug, ValidSubmission,
+    ActorId, ActorProfile, Complaint, ContactDetails, Partner, QualityFlag, ReviewAction,
+    ReviewStatus, Slug, ValidSubmission,
 };
 use chrono::{DateTime, Utc};
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
@@ -56,6 +56,9 @@ pub struct NewSubmission<'a> {
     pub submission: &'a ValidSubmission,
     pub flags: &'a [QualityFlag],
     pub duplicates: &'a [DuplicateCandidate],
+    /// Sent with a partner's API key: the partner is the submitter and no email confirmation
+    /// is needed (the submission goes straight to review).
+    pub partner: Option<&'a Partner>,
 }
 
 /// Where a submission stands, as its submitter may see it.
@@ -107,10 +110,19 @@ pub enum EditOutcome {
 pub struct ProposedEdit<'a> {
     pub item_id: Uuid,
     pub actor_id: ActorId,
-    pub token_hash: &'a [u8],
+    pub by: EditAuthority<'a>,
     pub base_version: i32,
     pub profile: &'a ActorProfile,
     pub contact: &'a ContactDetails,
+}
+
+/// What entitles someone to propose an edit.
+#[derive(Debug, Clone, Copy)]
+pub enum EditAuthority<'a> {
+    /// The hash of a single-use edit token emailed to the listing's contact (spent by the edit).
+    EditToken(&'a [u8]),
+    /// A partner key whose edit scope includes the actor (checked by the caller).
+    Partner(&'a Partner),
 }
 
 /// A report or erasure request about a published actor.
@@ -226,9 +238,16 @@ impl Store {
     /// revision, the moderation item and the confirmation email to send — in one transaction.
     pub async fn create_submission(&self, new: NewSubmission<'_>) -> StoreResult<()> {
         let valid = &new.submission.actor;
-        let status = ReviewStatus::Draft
+        let mut status = ReviewStatus::Draft
             .apply(ReviewAction::Submit)
             .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        if new.partner.is_some() {
+            // The key vouches for the submitter; moderation still applies.
+            status = status
+                .apply(ReviewAction::Confirm)
+                .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        }
+        let partner_key = new.partner.map(|p| p.key_id);
         let profile_row = ActorProfileRow::from_profile(&valid.profile)?;
         let snapshot = to_json(&valid.profile)?;
         let consent = serde_json::json!({
@@ -238,7 +257,10 @@ impl Store {
         });
         let flags = to_json(&new.flags)?;
         let duplicates = to_json(&new.duplicates)?;
-        let author = format!("submission:{}", new.item_id);
+        let author = match new.partner {
+            Some(partner) => partner.label(),
+            None => format!("submission:{}", new.item_id),
+        };
         let id = new.actor_id;
         let item_id = new.item_id;
         let contact = valid.contact.clone();
@@ -268,8 +290,9 @@ impl Store {
             write_revision(conn, id, 1, status.as_str(), &snapshot, &author, None).await?;
             diesel::sql_query(
                 "INSERT INTO moderation_items (id, kind, actor_id, status, proposed, submitter_email, \
-                 contact_email, contact_phone, consent, flags, duplicates) \
-                 VALUES ($1, 'submission', $2, $3, $4, $5, $5, $6, $7, $8, $9)",
+                 contact_email, contact_phone, consent, flags, duplicates, api_key_id, confirmed_at) \
+                 VALUES ($1, 'submission', $2, $3, $4, $5, $5, $6, $7, $8, $9, $10, \
+                         CASE WHEN $10 IS NULL THEN NULL ELSE now() END)",
             )
             .bind::<SqlUuid, _>(item_id)
             .bind::<SqlUuid, _>(id.0)
@@ -280,15 +303,18 @@ impl Store {
             .bind::<Jsonb, _>(&consent)
             .bind::<Jsonb, _>(&flags)
             .bind::<Jsonb, _>(&duplicates)
+            .bind::<Nullable<SqlUuid>, _>(partner_key)
             .execute(conn)
             .await?;
-            diesel::sql_query(
-                "INSERT INTO email_outbox (kind, recipient, item_id) VALUES ('submission_confirmation', $1, $2)",
-            )
-            .bind::<Text, _>(&email)
-            .bind::<SqlUuid, _>(item_id)
-            .execute(conn)
-            .await?;
+            if partner_key.is_none() {
+                diesel::sql_query(
+                    "INSERT INTO email_outbox (kind, recipient, item_id) VALUES ('submission_confirmation', $1, $2)",
+                )
+                .bind::<Text, _>(&email)
+                .bind::<SqlUuid, _>(item_id)
+                .execute(conn)
+                .await?;
+            }
             Ok::<_, StoreError>(())
         })
         .await
@@ -424,10 +450,16 @@ impl Store {
         let mut conn = self.conn().await?;
         let result = conn
             .transaction(async |conn| {
-                let token = token_row(conn, edit.token_hash, "edit_actor", true).await?;
-                if let Err(rejection) = check_edit_token(token, edit.actor_id) {
-                    return Ok(EditOutcome::Refused(rejection));
+                if let EditAuthority::EditToken(hash) = edit.by {
+                    let token = token_row(conn, hash, "edit_actor", true).await?;
+                    if let Err(rejection) = check_edit_token(token, edit.actor_id) {
+                        return Ok(EditOutcome::Refused(rejection));
+                    }
                 }
+                let partner_key = match edit.by {
+                    EditAuthority::Partner(partner) => Some(partner.key_id),
+                    EditAuthority::EditToken(_) => None,
+                };
                 let current: Option<VersionRow> = diesel::sql_query(
                     "SELECT version FROM actors WHERE id = $1 AND status = 'published' FOR UPDATE",
                 )
@@ -450,8 +482,8 @@ impl Store {
                         .await?;
                 diesel::sql_query(
                     "INSERT INTO moderation_items (id, kind, actor_id, status, base_version, proposed, \
-                     submitter_email, contact_email, contact_phone) \
-                     VALUES ($1, 'edit', $2, 'pending_review', $3, $4, $5, $6, $7)",
+                     submitter_email, contact_email, contact_phone, api_key_id) \
+                     VALUES ($1, 'edit', $2, 'pending_review', $3, $4, $5, $6, $7, $8)",
                 )
                 .bind::<SqlUuid, _>(edit.item_id)
                 .bind::<SqlUuid, _>(edit.actor_id.0)
@@ -460,14 +492,17 @@ impl Store {
                 .bind::<Nullable<Text>, _>(&owner.email)
                 .bind::<Nullable<Text>, _>(&edit.contact.email)
                 .bind::<Nullable<Text>, _>(&edit.contact.phone)
+                .bind::<Nullable<SqlUuid>, _>(partner_key)
                 .execute(conn)
                 .await?;
-                diesel::sql_query(
-                    "UPDATE access_tokens SET used_at = now() WHERE token_hash = $1",
-                )
-                .bind::<Bytea, _>(edit.token_hash)
-                .execute(conn)
-                .await?;
+                if let EditAuthority::EditToken(hash) = edit.by {
+                    diesel::sql_query(
+                        "UPDATE access_tokens SET used_at = now() WHERE token_hash = $1",
+                    )
+                    .bind::<Bytea, _>(hash)
+                    .execute(conn)
+                    .await?;
+                }
                 Ok::<_, StoreError>(EditOutcome::Proposed {
                     item_id: edit.item_id,
                 })

@@ -3,6 +3,7 @@
 
 pub mod actors;
 pub mod admin;
+pub mod api_keys;
 pub mod auth;
 pub mod categories;
 pub mod changes;
@@ -13,6 +14,7 @@ pub mod map;
 pub mod moderation;
 pub mod ogc;
 pub mod owners;
+pub mod reminders;
 pub mod review;
 pub mod search;
 pub mod submissions;

@@ -8,11 +8,12 @@ use actix_web::http::header;
 use actix_web::{patch, post, web, HttpRequest, HttpResponse};
 use atlas_domain::actor::parse_email;
 use atlas_domain::{ActorDraft, ActorId, Complaint, FieldError, Strictness};
-use atlas_store::{EditOutcome, NewComplaint, ProposedEdit};
+use atlas_store::{EditAuthority, EditOutcome, NewComplaint, ProposedEdit};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use crate::auth::{is_partner_key, partner_of};
 use crate::body::{merge_errors, parse_body};
 use crate::error::{ApiError, Problem};
 use crate::routes::submissions::{token_error, LinkInput, LocationInput};
@@ -254,6 +255,9 @@ fn bearer(req: &HttpRequest) -> Result<String, ApiError> {
 /// With the emailed edit token (Bearer) and `If-Match: "<version>"`. The change waits for a
 /// moderator; the published listing does not change until it is approved. One pending edit
 /// per version: a stale version, or a second edit of the same version, is 412.
+///
+/// Partners send their API key instead (`Bearer atlas_pk_...`); it must have the `edit` scope
+/// for this listing (403 otherwise), and the request counts against the key's hourly quota.
 #[utoipa::path(
     tag = "owners",
     params(
@@ -264,13 +268,14 @@ fn bearer(req: &HttpRequest) -> Result<String, ApiError> {
     responses(
         (status = 202, description = "The edit waits for review", body = QueuedResponse),
         (status = 400, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Missing, unknown, used or expired token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "The token is for another listing", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Missing, unknown, used or expired token; unknown, revoked or expired partner key", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The token is for another listing, or the partner key's edit scope does not include it", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such published listing", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "Stale version", body = Problem, content_type = "application/problem+json"),
         (status = 428, description = "If-Match missing", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "The partner key's quota is used up (`quota_exceeded`), or too many requests from this client; see Retry-After", body = Problem, content_type = "application/problem+json"),
     ),
-    security(("edit_token" = []))
+    security(("edit_token" = []), ("partner_key" = ["edit"]))
 )]
 #[patch("/actors/{id}")]
 pub async fn edit_actor(
@@ -282,16 +287,32 @@ pub async fn edit_actor(
     let id = actor_id(&path)?;
     let token = bearer(&req)?;
     let token_hash = hash_token(&token);
+    let partner = if is_partner_key(&token) {
+        let partner = partner_of(&state, &req)
+            .await?
+            .ok_or_else(|| ApiError::Internal("a bearer key vanished".into()))?;
+        if !partner.scopes.may_edit(id) {
+            return Err(ApiError::Forbidden(
+                "out_of_scope",
+                "this API key may not edit this listing (it is not in the key's edit scope)".into(),
+            ));
+        }
+        Some(partner)
+    } else {
+        None
+    };
     let (actor, contact) = state
         .store
         .actor_for_owner(id)
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("actor {id}")))?;
-    state
-        .store
-        .check_edit_token(id, &token_hash)
-        .await?
-        .map_err(token_error)?;
+    if partner.is_none() {
+        state
+            .store
+            .check_edit_token(id, &token_hash)
+            .await?
+            .map_err(token_error)?;
+    }
     let base_version = parse_if_match(&req)?;
     if base_version != actor.version {
         return Err(ApiError::VersionConflict {
@@ -324,7 +345,10 @@ pub async fn edit_actor(
         .propose_edit(ProposedEdit {
             item_id: Uuid::new_v4(),
             actor_id: id,
-            token_hash: &token_hash,
+            by: match &partner {
+                Some(partner) => EditAuthority::Partner(partner),
+                None => EditAuthority::EditToken(&token_hash),
+            },
             base_version,
             profile: &valid.profile,
             contact: &valid.contact,

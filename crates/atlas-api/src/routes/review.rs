@@ -158,6 +158,10 @@ pub struct ItemResponse {
     pub message: Option<String>,
     pub feedback: Option<String>,
     pub created_at: DateTime<Utc>,
+    /// Sent by a partner with an API key (its name and key prefix): no email confirmation was
+    /// needed, the partner vouches for the submitter.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub partner: Option<String>,
 }
 
 /// One item to decide
@@ -212,6 +216,7 @@ pub async fn moderation_item(
             message: item.message,
             feedback: item.feedback,
             created_at: item.created_at,
+            partner: item.partner,
         }))
 }
 

@@ -149,7 +149,8 @@ impl From<DuplicateCandidate> for DuplicateView {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SubmissionAcceptedResponse {
     pub id: Uuid,
-    /// `awaiting_confirmation`: an email with a confirmation token went to `contact_email`.
+    /// `awaiting_confirmation`: an email with a confirmation token went to `contact_email`;
+    /// `pending_review` when sent with a partner key (no confirmation needed).
     #[schema(example = "awaiting_confirmation")]
     pub status: String,
     /// Possible duplicates; a warning, not an error.
@@ -170,21 +171,37 @@ fn warning(flag: &QualityFlag) -> WarningView {
 /// emailed to `contact_email`. Nothing is public until the email is confirmed and a moderator
 /// approves. Points outside the claimed country, or that look swapped, are flagged for the
 /// moderators (and returned as warnings), not refused. Rate limited per client.
+///
+/// Partners send their API key (`Authorization: Bearer atlas_pk_...`, scope `submit`): the
+/// submission skips the email confirmation and goes straight to the moderation queue
+/// (`status: pending_review`), with the partner as its submitter. Such requests count against
+/// the key's hourly quota (429 `quota_exceeded`), not the per-client limit.
 #[utoipa::path(
     tag = "submissions",
     request_body = SubmissionRequest,
     responses(
-        (status = 202, description = "Accepted; awaiting email confirmation", body = SubmissionAcceptedResponse),
+        (status = 202, description = "Accepted; awaiting email confirmation (or, with a partner key, in the moderation queue)", body = SubmissionAcceptedResponse),
         (status = 400, description = "Invalid fields (all of them), unknown fields, or a body that is not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "A bearer token that is not a valid partner key (unknown, revoked, expired)", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The partner key lacks the `submit` scope", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many requests; see Retry-After", body = Problem, content_type = "application/problem+json"),
-    )
+        (status = 429, description = "Too many requests from this client (`rate_limited`), or the partner key's quota is used up (`quota_exceeded`); see Retry-After", body = Problem, content_type = "application/problem+json"),
+    ),
+    security((), ("partner_key" = ["submit"]))
 )]
 #[post("/submissions")]
 pub async fn create_submission(
     state: web::Data<AppState>,
+    req: HttpRequest,
     body: web::Json<serde_json::Value>,
 ) -> Result<HttpResponse, ApiError> {
+    let partner = crate::auth::partner_of(&state, &req).await?;
+    if partner.as_ref().is_some_and(|p| !p.scopes.submit) {
+        return Err(ApiError::Forbidden(
+            "scope_missing",
+            "this API key may not submit new listings (it has no `submit` scope)".into(),
+        ));
+    }
     let parsed = parse_body::<SubmissionRequest>(body.into_inner(), SUBMISSION_FIELDS)?;
     let request = parsed.value;
     if request
@@ -194,7 +211,7 @@ pub async fn create_submission(
     {
         // A bot filled the hidden field: answer as if accepted, keep nothing.
         tracing::info!("submission with the honeypot field filled in; discarded");
-        return Ok(accepted(Uuid::new_v4(), Vec::new(), Vec::new()));
+        return Ok(accepted(Uuid::new_v4(), false, Vec::new(), Vec::new()));
     }
     let mut errors = parsed.errors;
     let mut warnings: Vec<QualityFlag> = Vec::new();
@@ -257,9 +274,12 @@ pub async fn create_submission(
             submission: &submission,
             flags: &flags,
             duplicates: &duplicates,
+            partner: partner.as_ref(),
         })
         .await?;
-    state.mail_wake.notify_one();
+    if partner.is_none() {
+        state.mail_wake.notify_one();
+    }
     if !duplicates.is_empty() {
         warnings.push(QualityFlag::new(
             "possible_duplicate",
@@ -271,17 +291,28 @@ pub async fn create_submission(
     }
     Ok(accepted(
         item_id,
+        partner.is_some(),
         duplicates.into_iter().map(DuplicateView::from).collect(),
         warnings.iter().map(warning).collect(),
     ))
 }
 
-fn accepted(id: Uuid, duplicates: Vec<DuplicateView>, warnings: Vec<WarningView>) -> HttpResponse {
+fn accepted(
+    id: Uuid,
+    by_partner: bool,
+    duplicates: Vec<DuplicateView>,
+    warnings: Vec<WarningView>,
+) -> HttpResponse {
+    let status = if by_partner {
+        "pending_review"
+    } else {
+        "awaiting_confirmation"
+    };
     HttpResponse::Accepted()
         .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
         .json(SubmissionAcceptedResponse {
             id,
-            status: "awaiting_confirmation".to_owned(),
+            status: status.to_owned(),
             duplicates,
             warnings,
         })
