@@ -276,6 +276,34 @@ async fn a_partner_submission_skips_the_confirmation_email_but_still_waits_for_a
     );
     let actor = detail["actor_id"].as_str().expect("actor").to_owned();
     assert_eq!(app.get(&format!("/v1/actors/{actor}")).await.status, 404);
+    // The partner follows its submission with the key (there is no emailed token).
+    let status = |key: String| {
+        let app = &app;
+        let uri = format!("/v1/submissions/{item}");
+        async move {
+            as_partner(
+                app,
+                &key,
+                "198.51.100.21:4100",
+                TestRequest::get().uri(&uri),
+            )
+            .await
+        }
+    };
+    let pending = status(secret.to_owned()).await;
+    assert_eq!(pending.status, 200, "{}", pending.text());
+    assert_eq!(pending.json()["status"], "pending_review");
+    let other_key = issue(
+        &app,
+        &admin,
+        json!({"name": "Anderer Partner", "scopes": ["submit"], "quota_per_hour": 10}),
+    )
+    .await;
+    let not_theirs = status(other_key["secret"].as_str().expect("secret").to_owned()).await;
+    assert_eq!(
+        not_theirs.status, 404,
+        "another partner's submission is not found"
+    );
 
     // A moderator approves: now it is public.
     let approved = app
@@ -290,6 +318,9 @@ async fn a_partner_submission_skips_the_confirmation_email_but_still_waits_for_a
     let public = app.get(&format!("/v1/actors/{actor}")).await;
     assert_eq!(public.status, 200);
     assert_eq!(public.json()["name"], "Kooperative Gemüsekiste Graz");
+    let decided = status(secret.to_owned()).await.json();
+    assert_eq!(decided["status"], "approved");
+    assert_eq!(decided["feedback"], "welcome");
     let history = app
         .send_as(
             &moderator,

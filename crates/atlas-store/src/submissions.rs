@@ -391,6 +391,24 @@ impl Store {
         .optional()?)
     }
 
+    /// The state of submission `item_id` for the partner whose key `key_id` sent it.
+    pub async fn partner_submission_state(
+        &self,
+        item_id: Uuid,
+        key_id: Uuid,
+    ) -> StoreResult<Option<SubmissionState>> {
+        let mut conn = self.conn().await?;
+        Ok(diesel::sql_query(
+            "SELECT i.id, i.status, i.feedback, i.created_at, i.confirmed_at, i.decided_at \
+             FROM moderation_items i WHERE i.id = $1 AND i.kind = 'submission' AND i.api_key_id = $2",
+        )
+        .bind::<SqlUuid, _>(item_id)
+        .bind::<SqlUuid, _>(key_id)
+        .get_result(&mut conn)
+        .await
+        .optional()?)
+    }
+
     /// Queues an edit link for a published actor when `email` is its contact address
     /// (case-insensitively). Returns whether one was queued; callers must not tell the client.
     pub async fn request_edit_link(&self, actor_id: ActorId, email: &str) -> StoreResult<bool> {

@@ -507,14 +507,17 @@ pub struct SubmissionStatusParams {
 /// A submission's status and the moderator's feedback
 ///
 /// For the holder of the token from the confirmation email (it keeps working for this after
-/// confirming, for 90 days).
+/// confirming, for 90 days), or for the partner whose API key sent it (Bearer, no `token`).
 #[utoipa::path(
     tag = "submissions",
     params(("id" = Uuid, Path, description = "Submission id"), SubmissionStatusParams),
     responses(
         (status = 200, description = "Status", body = SubmissionStatusResponse),
-        (status = 401, description = "Unknown token", body = Problem, content_type = "application/problem+json"),
-    )
+        (status = 400, description = "No token (and no partner key)", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Unknown token; unknown, revoked or expired partner key", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not a submission this partner key sent", body = Problem, content_type = "application/problem+json"),
+    ),
+    security((), ("partner_key" = []))
 )]
 #[get("/submissions/{id}")]
 pub async fn get_submission(
@@ -524,12 +527,21 @@ pub async fn get_submission(
 ) -> Result<HttpResponse, ApiError> {
     let id = item_id(&path)?;
     let params: SubmissionStatusParams = parse_query(&req)?;
-    let token = required_token(params.token)?;
-    let found = state
-        .store
-        .submission_state(id, &hash_token(&token))
-        .await?
-        .ok_or_else(|| token_error(TokenRejection::Unknown))?;
+    let found = match crate::auth::partner_of(&state, &req).await? {
+        Some(partner) => state
+            .store
+            .partner_submission_state(id, partner.key_id)
+            .await?
+            .ok_or_else(|| ApiError::NotFound(format!("submission {id}")))?,
+        None => {
+            let token = required_token(params.token)?;
+            state
+                .store
+                .submission_state(id, &hash_token(&token))
+                .await?
+                .ok_or_else(|| token_error(TokenRejection::Unknown))?
+        }
+    };
     Ok(HttpResponse::Ok()
         .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
         .json(SubmissionStatusResponse {
