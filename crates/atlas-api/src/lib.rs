@@ -11,6 +11,7 @@ pub mod error;
 pub mod export;
 pub mod filters;
 pub mod http_cache;
+pub mod import;
 pub mod lang;
 pub mod mail;
 pub mod params;
@@ -166,6 +167,7 @@ where
                 .service(routes::auth::login)
                 .service(routes::auth::logout)
                 .service(routes::admin::create_user)
+                .service(routes::imports::create_import)
                 .service(routes::moderation::actor_history)
                 .service(routes::moderation::archive_actor)
                 .service(routes::moderation::restore_actor)
