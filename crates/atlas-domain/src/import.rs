@@ -162,6 +162,11 @@ fn parse_csv(bytes: &[u8]) -> Result<SourceFile, FieldError> {
         return Err(invalid(format!("the header names `{duplicate}` twice")));
     }
     let mut records = Vec::new();
+    let mut lines = LineCounter {
+        bytes,
+        offset: 0,
+        line: 1,
+    };
     for row in reader.records() {
         let row = row.map_err(|e| {
             let line = e.position().map(|p| p.line()).unwrap_or_default();
@@ -170,7 +175,7 @@ fn parse_csv(bytes: &[u8]) -> Result<SourceFile, FieldError> {
         // From the byte offset: the reader's own line counter skips blank lines.
         let line = row
             .position()
-            .map(|p| line_at(bytes, p.byte()))
+            .map(|p| lines.line_at(p.byte()))
             .unwrap_or_default();
         if row.iter().all(|cell| cell.trim().is_empty()) {
             continue;
@@ -207,16 +212,33 @@ fn parse_csv(bytes: &[u8]) -> Result<SourceFile, FieldError> {
     })
 }
 
-/// The 1-based line where the record at a byte offset starts; the reader's offset can point
-/// at blank lines before the record.
-fn line_at(bytes: &[u8], offset: u64) -> u64 {
-    let mut end = usize::try_from(offset)
-        .unwrap_or(usize::MAX)
-        .min(bytes.len());
-    while end < bytes.len() && matches!(bytes[end], b'\n' | b'\r') {
-        end += 1;
+/// Counts lines as the reader moves through the file, so a record's line costs only the
+/// bytes since the previous record.
+struct LineCounter<'a> {
+    bytes: &'a [u8],
+    offset: usize,
+    line: u64,
+}
+
+impl LineCounter<'_> {
+    /// The 1-based line where the record at `offset` starts; the reader's offset can point at
+    /// blank lines before the record.
+    fn line_at(&mut self, offset: u64) -> u64 {
+        let mut end = usize::try_from(offset)
+            .unwrap_or(usize::MAX)
+            .min(self.bytes.len());
+        while end < self.bytes.len() && matches!(self.bytes[end], b'\n' | b'\r') {
+            end += 1;
+        }
+        if end >= self.offset {
+            self.line += self.bytes[self.offset..end]
+                .iter()
+                .filter(|b| **b == b'\n')
+                .count() as u64;
+            self.offset = end;
+        }
+        self.line
     }
-    1 + bytes[..end].iter().filter(|b| **b == b'\n').count() as u64
 }
 
 fn parse_geojson(bytes: &[u8]) -> Result<SourceFile, FieldError> {
