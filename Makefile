@@ -41,6 +41,8 @@ test: ## Start the DB, install the test tools (GDAL, Chromium, playwright, frict
 	@$(WITH_DB)
 	export ATLAS_PYTOOLS="$$(bash scripts/test-tools.sh)"
 	echo "[make] DATABASE_URL=$$DATABASE_URL"
+	# The command-line tests run the `atlas` binary as a process.
+	$(CARGO) build -p atlas-api --bin atlas
 	if $(CARGO) nextest --version >/dev/null 2>&1; then
 	  echo "[make] cargo nextest run --workspace --no-fail-fast"
 	  $(CARGO) nextest run --workspace --no-fail-fast

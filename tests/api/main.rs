@@ -7,6 +7,7 @@ mod demo_map;
 mod exports;
 mod geo_queries;
 mod http_conventions;
+mod imports;
 mod map;
 mod moderation;
 mod ogc;

@@ -390,3 +390,23 @@ impl TestApp {
         Ok(RunningServer { base_url, handle })
     }
 }
+
+/// The `atlas` binary of this build, built first if needed (a test of the command line runs
+/// it as a process, as a user would). It lives next to the test binary's `deps` directory.
+pub fn atlas_binary() -> PathBuf {
+    let test_binary = std::env::current_exe().expect("the test binary's path");
+    let profile_dir = test_binary
+        .parent()
+        .and_then(|deps| deps.parent())
+        .expect("target/<profile>/deps")
+        .to_path_buf();
+    let target_dir = profile_dir.parent().expect("target dir").to_path_buf();
+    let status = std::process::Command::new(env!("CARGO"))
+        .args(["build", "--quiet", "-p", "atlas-api", "--bin", "atlas"])
+        .env("CARGO_TARGET_DIR", &target_dir)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .status()
+        .expect("running cargo build for the atlas binary");
+    assert!(status.success(), "building the atlas binary failed");
+    profile_dir.join("atlas")
+}

@@ -11,6 +11,7 @@ pub mod error;
 pub mod export;
 pub mod filters;
 pub mod http_cache;
+pub mod import;
 pub mod lang;
 pub mod mail;
 pub mod params;
@@ -183,6 +184,7 @@ where
                 .service(routes::api_keys::create_api_key)
                 .service(routes::api_keys::list_api_keys)
                 .service(routes::api_keys::revoke_api_key)
+                .service(routes::imports::create_import)
                 .service(routes::moderation::actor_history)
                 .service(routes::moderation::archive_actor)
                 .service(routes::moderation::restore_actor)

@@ -8,6 +8,7 @@ use anyhow::{Context, Result};
 use atlas_api::export::{export_stream, ExportFormat, ExportMeta, ExportWriter};
 use atlas_api::seed::{self, Progress};
 use atlas_api::{app, openapi, AppState, Config};
+use atlas_domain::import::ImportFormat;
 use atlas_store::Store;
 use clap::{Parser, Subcommand};
 use tracing_subscriber::EnvFilter;
@@ -39,6 +40,24 @@ enum Command {
         #[arg(long)]
         force: bool,
         /// Also write the full report (every fix, warning and rejection) as JSON to this file.
+        #[arg(long)]
+        report: Option<PathBuf>,
+    },
+    /// Import actors from a CSV or GeoJSON file: the pipeline of POST /v1/admin/imports.
+    /// New actors are published; the same file again writes nothing.
+    Import {
+        /// The CSV or GeoJSON file.
+        file: PathBuf,
+        /// csv or geojson (default: from the file's extension).
+        #[arg(long, value_parser = |s: &str| s.parse::<ImportFormat>())]
+        format: Option<ImportFormat>,
+        /// A JSON file with the field mapping (default: our own export's column names).
+        #[arg(long)]
+        mapping: Option<PathBuf>,
+        /// Report what would happen; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Also write the full report (every record) as JSON to this file.
         #[arg(long)]
         report: Option<PathBuf>,
     },
@@ -149,6 +168,70 @@ async fn main() -> Result<()> {
                     rejected.external_id,
                     rejected.name,
                     rejected.reasons.join("; ")
+                ))?;
+            }
+            if let Some(path) = report {
+                std::fs::write(&path, serde_json::to_vec_pretty(&result)?)
+                    .with_context(|| format!("writing {}", path.display()))?;
+            }
+            Ok(())
+        }
+        Command::Import {
+            file,
+            format,
+            mapping,
+            dry_run,
+            report,
+        } => {
+            let store = connect(&config).await?;
+            let progress = if std::io::stderr().is_terminal() {
+                Progress::Bar
+            } else {
+                Progress::Hidden
+            };
+            let result = atlas_api::import::import_file(
+                &store,
+                &file,
+                format,
+                mapping.as_deref(),
+                dry_run,
+                &config.data_licence,
+                progress,
+            )
+            .await?;
+            let c = &result.counts;
+            let would = if result.dry_run {
+                "dry run, nothing written: "
+            } else {
+                ""
+            };
+            write_stdout(&format!(
+                "import: {would}{} records: {} new, {} updated, {} unchanged, {} rejected ({} with fixes, {} with warnings)\n\
+                 fixes: {}\n",
+                c.records,
+                c.new,
+                c.updated,
+                c.unchanged,
+                c.rejected,
+                c.fixed,
+                c.warned,
+                serde_json::to_string(&result.fixes)?,
+            ))?;
+            for row in result.rows.iter().filter(|r| !r.errors.is_empty()) {
+                let reasons: Vec<String> = row
+                    .errors
+                    .iter()
+                    .map(|e| match &e.column {
+                        Some(column) => {
+                            format!("{} (column {column}): {} ({})", e.field, e.message, e.code)
+                        }
+                        None => format!("{}: {} ({})", e.field, e.message, e.code),
+                    })
+                    .collect();
+                write_stdout(&format!(
+                    "rejected {}: {}\n",
+                    row.position,
+                    reasons.join("; ")
                 ))?;
             }
             if let Some(path) = report {

@@ -5,14 +5,19 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use anyhow::{Context, Result};
-use atlas_domain::actor::Strictness;
+use atlas_domain::import::{
+    ImportFormat, ImportReport, MappedRecord, RecordKey, RecordMapper, RowOutcome, SourceFile,
+    SourceRecord,
+};
 use atlas_domain::{
-    country, ActorDraft, Category, CategoryId, CountryCode, Fix, Lang, LangText, ReviewAction,
+    country, ActorDraft, Category, CategoryId, FieldError, Lang, LangText, ReviewAction,
     ReviewStatus, Source, SourceKind, Taxonomy,
 };
-use atlas_store::{BorderArea, GazetteerPlace, ImportOutcome, ImportedActor, Store};
+use atlas_store::{BorderArea, GazetteerPlace, Store};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::{Deserialize, Serialize};
+
+use crate::import::{run_import, ImportOptions, IMPORT_BATCH_SIZE};
 
 pub const SUSY_SOURCE: &str = "susy";
 const SUSY_SOURCE_NAME: &str =
@@ -52,6 +57,40 @@ pub struct SeedReport {
     /// Imported, but worth a moderator's look.
     pub warnings: Vec<RecordNote>,
     pub rejected: Vec<RecordNote>,
+    /// The import's own report, record by record (not written to `--report` files).
+    #[serde(skip)]
+    pub import: Option<ImportReport>,
+}
+
+impl SeedReport {
+    /// Takes the figures of the import of the records, in the seed's terms.
+    fn add(&mut self, import: &ImportReport) {
+        for row in &import.rows {
+            let note = |reasons: Vec<String>| RecordNote {
+                external_id: row.external_id.clone().unwrap_or_default(),
+                name: row.name.clone().unwrap_or_default(),
+                reasons,
+            };
+            match row.outcome {
+                RowOutcome::New if row.fixes.is_empty() => self.imported += 1,
+                RowOutcome::New => self.imported_with_fixes += 1,
+                RowOutcome::Updated => self.updated += 1,
+                RowOutcome::Unchanged => self.unchanged += 1,
+                RowOutcome::Rejected => self.rejected.push(note(
+                    row.errors
+                        .iter()
+                        .map(|e| {
+                            format!("{} {}: {} ({})", row.position, e.field, e.message, e.code)
+                        })
+                        .collect(),
+                )),
+            }
+            if row.outcome != RowOutcome::Rejected && !row.warnings.is_empty() {
+                self.warnings.push(note(row.warnings.clone()));
+            }
+        }
+        self.fixes = import.fixes.clone();
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -78,12 +117,12 @@ pub async fn seed(
 ) -> Result<SeedReport> {
     let mut report = SeedReport::default();
     let taxonomy_path = seed_dir.join("taxonomy.json");
-    let file: TaxonomyFile = serde_json::from_slice(
+    let file_taxonomy: TaxonomyFile = serde_json::from_slice(
         &std::fs::read(&taxonomy_path)
             .with_context(|| format!("reading {}", taxonomy_path.display()))?,
     )
     .with_context(|| format!("parsing {}", taxonomy_path.display()))?;
-    let taxonomy = parse_taxonomy(&file)?;
+    let taxonomy = parse_taxonomy(&file_taxonomy)?;
     report.categories = store.upsert_taxonomy(&taxonomy).await?;
 
     if store.border_count().await? == 0 {
@@ -94,16 +133,13 @@ pub async fn seed(
     report.gazetteer_places = ensure_gazetteer(store, shared_data).await?;
 
     let susy_path = seed_dir.join("susy_ssedas.geojson");
-    let collection: serde_json::Value = serde_json::from_slice(
-        &std::fs::read(&susy_path).with_context(|| format!("reading {}", susy_path.display()))?,
-    )
-    .with_context(|| format!("parsing {}", susy_path.display()))?;
-    let features = collection["features"]
-        .as_array()
-        .context("the SUSY file has no features")?;
-    report.records = features.len();
+    let bytes =
+        std::fs::read(&susy_path).with_context(|| format!("reading {}", susy_path.display()))?;
+    let file = SourceFile::parse(ImportFormat::GeoJson, &bytes)
+        .map_err(|e| anyhow::anyhow!("{}: {}", susy_path.display(), e.message))?;
+    report.records = file.records.len();
 
-    let bar = ProgressBar::new(features.len() as u64);
+    let bar = ProgressBar::new(file.records.len() as u64);
     if progress == Progress::Hidden {
         bar.set_draw_target(ProgressDrawTarget::hidden());
     }
@@ -112,21 +148,25 @@ pub async fn seed(
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     bar.set_message("importing SUSY initiatives");
-    let published = ReviewStatus::Draft.apply(ReviewAction::Import)?;
-    for feature in features {
-        bar.inc(1);
-        import_susy_feature(
-            store,
-            &taxonomy,
-            &file.susy_mapping,
-            feature,
-            licence,
-            published,
-            &mut report,
-        )
-        .await?;
-    }
+    // The seed is an admin's import of vetted open data: it publishes directly.
+    let options = ImportOptions {
+        source: SUSY_SOURCE,
+        default_source: Source {
+            kind: SourceKind::Imported,
+            name: Some(SUSY_SOURCE_NAME.to_owned()),
+        },
+        licence,
+        status: ReviewStatus::Draft.apply(ReviewAction::Import)?,
+        dry_run: false,
+        batch_size: IMPORT_BATCH_SIZE,
+    };
+    let mapping = SusyMapping {
+        codes: &file_taxonomy.susy_mapping,
+    };
+    let imported = run_import(store, &taxonomy, &file, &mapping, &options, &|| bar.inc(1)).await?;
     bar.finish_and_clear();
+    report.add(&imported);
+    report.import = Some(imported);
     Ok(report)
 }
 
@@ -250,11 +290,56 @@ fn text(props: &serde_json::Value, key: &str) -> Option<String> {
         .map(str::to_owned)
 }
 
-/// The SUSY record as a draft: field names mapped, codes mapped onto the taxonomy and kept
-/// as tags, descriptions keyed by language.
+/// The seed's mapping of SUSY records: field names mapped, codes mapped onto the taxonomy
+/// (`susy_mapping` in taxonomy.json) and kept as tags, descriptions keyed by language.
+struct SusyMapping<'a> {
+    codes: &'a BTreeMap<String, Vec<String>>,
+}
+
+impl RecordMapper for SusyMapping<'_> {
+    fn map(&self, record: &SourceRecord) -> MappedRecord {
+        let props = serde_json::Value::Object(record.values.clone());
+        let mut problems = record.problems.clone();
+        let key = text(&props, "_id").map(RecordKey::External);
+        if key.is_none() {
+            problems.push(FieldError::new(
+                "_id",
+                "required",
+                "the record has no _id, so it cannot be imported idempotently",
+            ));
+        }
+        MappedRecord {
+            key,
+            draft: susy_draft(&props, record.point, self.codes),
+            licence: None,
+            source: None,
+            has_contact: true,
+            problems,
+        }
+    }
+
+    fn column_of(&self, field: &str) -> Option<String> {
+        let column = match field.split(['.', '[']).next().unwrap_or_default() {
+            "name" => "name",
+            "country" => "addr:country",
+            "city" => "addr:city",
+            "postcode" => "addr:postcode",
+            "street" => "addr:street",
+            "website" => "contact:website",
+            "contact_email" => "contact:email",
+            "contact_phone" => "contact:phone",
+            "categories" | "kind" => "type_of_initiative",
+            "tags" => "free_keywords",
+            "location" => "geometry",
+            _ => return None,
+        };
+        Some(column.to_owned())
+    }
+}
+
 fn susy_draft(
     props: &serde_json::Value,
-    geometry: &serde_json::Value,
+    point: Option<[f64; 2]>,
     mapping: &BTreeMap<String, Vec<String>>,
 ) -> ActorDraft {
     let codes: Vec<String> = text(props, "type_of_initiative")
@@ -321,7 +406,6 @@ fn susy_draft(
         (Some(street), Some(number)) => Some(format!("{street} {number}")),
         (street, _) => street,
     };
-    let coordinates = &geometry["coordinates"];
     ActorDraft {
         name: text(props, "name"),
         kind: Some(kind.to_owned()),
@@ -332,8 +416,8 @@ fn susy_draft(
         city: text(props, "addr:city"),
         postcode: text(props, "addr:postcode"),
         street,
-        lon: coordinates[0].as_f64(),
-        lat: coordinates[1].as_f64(),
+        lon: point.map(|p| p[0]),
+        lat: point.map(|p| p[1]),
         website: text(props, "contact:website").or_else(|| text(props, "website")),
         identifiers: text(props, "_id")
             .map(|id| BTreeMap::from([("transformap".to_owned(), id)]))
@@ -341,125 +425,5 @@ fn susy_draft(
         contact_email: text(props, "contact:email"),
         contact_phone: text(props, "contact:phone"),
         ..ActorDraft::default()
-    }
-}
-
-fn fix_name(fix: &Fix) -> String {
-    serde_json::to_value(fix)
-        .ok()
-        .and_then(|v| v["fix"].as_str().map(str::to_owned))
-        .unwrap_or_else(|| "other".to_owned())
-}
-
-async fn import_susy_feature(
-    store: &Store,
-    taxonomy: &Taxonomy,
-    mapping: &BTreeMap<String, Vec<String>>,
-    feature: &serde_json::Value,
-    licence: &str,
-    status: ReviewStatus,
-    report: &mut SeedReport,
-) -> Result<()> {
-    let props = &feature["properties"];
-    let external_id = text(props, "_id").unwrap_or_default();
-    let name = text(props, "name").unwrap_or_default();
-    let note = |reasons: Vec<String>| RecordNote {
-        external_id: external_id.clone(),
-        name: name.clone(),
-        reasons,
-    };
-    if external_id.is_empty() {
-        report.rejected.push(note(vec![
-            "the record has no _id, so it cannot be imported idempotently".into(),
-        ]));
-        return Ok(());
-    }
-    let source = Source {
-        kind: SourceKind::Imported,
-        name: Some(SUSY_SOURCE_NAME.to_owned()),
-    };
-    let draft = susy_draft(props, &feature["geometry"], mapping);
-    let mut valid = match draft.parse(taxonomy, licence, source, Strictness::Import) {
-        Ok(valid) => valid,
-        Err(errors) => {
-            report.rejected.push(note(
-                errors
-                    .0
-                    .iter()
-                    .map(|e| format!("{}: {} ({})", e.field, e.message, e.code))
-                    .collect(),
-            ));
-            return Ok(());
-        }
-    };
-
-    // The borders tell whether the point lies in the country the record claims; a point that
-    // lands there only with latitude and longitude exchanged was entered the wrong way round.
-    let location = valid.profile.location;
-    let found = store.countries_at(location.lon, location.lat).await?;
-    match valid.profile.address.country {
-        Some(claimed) if !found.contains(&claimed) => {
-            let swapped = match location.swapped() {
-                Some(swapped)
-                    if store
-                        .countries_at(swapped.lon, swapped.lat)
-                        .await?
-                        .contains(&claimed) =>
-                {
-                    Some(swapped)
-                }
-                _ => None,
-            };
-            match swapped {
-                Some(swapped) => {
-                    valid.profile.location = swapped;
-                    valid.fixes.push(Fix::CoordinatesSwapped);
-                }
-                None => report.warnings.push(note(vec![format!(
-                    "point_outside_country: claims {claimed}, the point lies in {}",
-                    describe(&found)
-                )])),
-            }
-        }
-        Some(_) => {}
-        None => {
-            if let [only] = found.as_slice() {
-                valid.profile.address.country = Some(*only);
-                valid.fixes.push(Fix::CountryFromLocation { to: *only });
-            }
-        }
-    }
-
-    let outcome = store
-        .import_actor(ImportedActor {
-            source: SUSY_SOURCE,
-            external_id: &external_id,
-            actor: &valid,
-            status,
-        })
-        .await?;
-    match outcome {
-        ImportOutcome::Created if valid.fixes.is_empty() => report.imported += 1,
-        ImportOutcome::Created => report.imported_with_fixes += 1,
-        ImportOutcome::Updated => report.updated += 1,
-        ImportOutcome::Unchanged => report.unchanged += 1,
-    }
-    if outcome == ImportOutcome::Created {
-        for fix in &valid.fixes {
-            *report.fixes.entry(fix_name(fix)).or_default() += 1;
-        }
-    }
-    Ok(())
-}
-
-fn describe(countries: &[CountryCode]) -> String {
-    if countries.is_empty() {
-        "no country (sea, or outside the borders data)".to_owned()
-    } else {
-        countries
-            .iter()
-            .map(CountryCode::as_str)
-            .collect::<Vec<_>>()
-            .join(", ")
     }
 }

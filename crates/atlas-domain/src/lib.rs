@@ -9,6 +9,7 @@ pub mod category;
 pub mod change;
 pub mod country;
 pub mod diff;
+pub mod import;
 pub mod map;
 pub mod moderation;
 pub mod partner;

@@ -2,16 +2,16 @@
 
 use atlas_domain::query::{ActorPage, ListedActor};
 use atlas_domain::{
-    Actor, ActorId, ActorQuery, ActorRef, ChangeKind, ContactDetails, PageCursor, ReviewStatus,
-    Slug, SortOrder, ValidActor,
+    Actor, ActorId, ActorQuery, ActorRef, ContactDetails, PageCursor, ReviewStatus, Slug,
+    SortOrder, ValidActor,
 };
 use diesel::prelude::*;
 use diesel::sql_types::Int8;
-use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
-use crate::changes::record_change;
 use crate::error::{StoreError, StoreResult};
-use crate::rows::{ActorProfileRow, ActorRow, ListedActorRow, ACTOR_COLUMNS};
+use crate::imports::{ImportOutcome, ImportRow};
+use crate::rows::{ActorRow, ListedActorRow, ACTOR_COLUMNS};
 use crate::schema::{actor_contacts, actor_revisions, actors};
 use crate::sql_args::{Arg, SqlBuilder};
 use crate::Store;
@@ -26,14 +26,6 @@ const NO_SEARCH_COLUMNS: &str = "NULL::float8 AS score, NULL::boolean AS name_hi
 struct CountRow {
     #[diesel(sql_type = Int8)]
     count: i64,
-}
-
-/// What an import did with one record.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ImportOutcome {
-    Created,
-    Updated,
-    Unchanged,
 }
 
 /// A valid actor from an import source, with its id in that source.
@@ -303,101 +295,27 @@ impl Store {
             .unwrap_or_default())
     }
 
-    /// Creates or updates an actor from an import source, keyed by its id there. A record whose
-    /// profile and contact did not change writes nothing, so re-running an import is a no-op.
-    /// Every write is a revision.
+    /// Creates or updates one actor from an import source, keyed by its id there (a batch of
+    /// one of [`Store::import_actors`]). A record whose profile and contact did not change
+    /// writes nothing, so re-running an import is a no-op. An existing actor keeps its status.
     pub async fn import_actor(&self, import: ImportedActor<'_>) -> StoreResult<ImportOutcome> {
-        let external_id = format!("{}:{}", import.source, import.external_id);
-        let id = ActorId::for_external(import.source, import.external_id);
-        let profile_row = ActorProfileRow::from_profile(&import.actor.profile)?;
-        let snapshot = serde_json::to_value(&import.actor.profile)
-            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        let contact = import.actor.contact.clone();
         let author = format!("import:{}", import.source);
-        let status = import.status.as_str();
-        let is_public = import.status.is_public();
-        let name = import.actor.profile.name.clone();
-
-        let mut conn = self.conn().await?;
-        conn.transaction(async |conn| {
-            let current: Option<(i32, serde_json::Value)> = actor_revisions::table
-                .filter(actor_revisions::actor_id.eq(id.0))
-                .order(actor_revisions::version.desc())
-                .select((actor_revisions::version, actor_revisions::profile))
-                .first(conn)
-                .await
-                .optional()?;
-            let stored_contact = contact_of(conn, id).await?;
-            let outcome = match current {
-                Some((_, ref profile)) if *profile == snapshot && stored_contact == contact => {
-                    return Ok(ImportOutcome::Unchanged);
-                }
-                Some((version, _)) => {
-                    diesel::update(actors::table.find(id.0))
-                        .set((
-                            &profile_row,
-                            actors::version.eq(version + 1),
-                            actors::status.eq(status),
-                            actors::updated_at.eq(diesel::dsl::now),
-                        ))
-                        .execute(conn)
-                        .await?;
-                    write_revision(conn, id, version + 1, status, &snapshot, &author, None).await?;
-                    if is_public {
-                        record_change(conn, id, ChangeKind::Updated, version + 1).await?;
-                    }
-                    ImportOutcome::Updated
-                }
-                None => {
-                    let slug = free_slug(conn, &Slug::from_name(&name), id).await?;
-                    diesel::insert_into(actors::table)
-                        .values((
-                            actors::id.eq(id.0),
-                            actors::slug.eq(slug.as_str()),
-                            actors::external_id.eq(&external_id),
-                            actors::status.eq(status),
-                            &profile_row,
-                        ))
-                        .execute(conn)
-                        .await?;
-                    write_revision(conn, id, 1, status, &snapshot, &author, None).await?;
-                    if is_public {
-                        record_change(conn, id, ChangeKind::Created, 1).await?;
-                    }
-                    ImportOutcome::Created
-                }
-            };
-            diesel::insert_into(actor_contacts::table)
-                .values((
-                    actor_contacts::actor_id.eq(id.0),
-                    actor_contacts::email.eq(&contact.email),
-                    actor_contacts::phone.eq(&contact.phone),
-                ))
-                .on_conflict(actor_contacts::actor_id)
-                .do_update()
-                .set((
-                    actor_contacts::email.eq(&contact.email),
-                    actor_contacts::phone.eq(&contact.phone),
-                    actor_contacts::updated_at.eq(diesel::dsl::now),
-                ))
-                .execute(conn)
-                .await?;
-            Ok::<_, StoreError>(outcome)
-        })
-        .await
+        let row = ImportRow {
+            id: ActorId::for_external(import.source, import.external_id),
+            external_id: Some(format!("{}:{}", import.source, import.external_id)),
+            actor: import.actor,
+            status_if_new: import.status,
+            replace_contact: true,
+            author: &author,
+        };
+        let outcomes = self
+            .import_actors(std::slice::from_ref(&row), false)
+            .await?;
+        outcomes
+            .into_iter()
+            .next()
+            .ok_or_else(|| StoreError::Corrupt("an import of one row returned no outcome".into()))
     }
-}
-
-async fn contact_of(conn: &mut AsyncPgConnection, id: ActorId) -> StoreResult<ContactDetails> {
-    let row: Option<(Option<String>, Option<String>)> = actor_contacts::table
-        .filter(actor_contacts::actor_id.eq(id.0))
-        .select((actor_contacts::email, actor_contacts::phone))
-        .first(conn)
-        .await
-        .optional()?;
-    Ok(row
-        .map(|(email, phone)| ContactDetails { email, phone })
-        .unwrap_or_default())
 }
 
 pub(crate) async fn write_revision(

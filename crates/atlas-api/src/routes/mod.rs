@@ -10,6 +10,7 @@ pub mod changes;
 pub mod demo;
 pub mod exports;
 pub mod health;
+pub mod imports;
 pub mod map;
 pub mod moderation;
 pub mod ogc;
