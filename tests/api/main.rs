@@ -17,3 +17,4 @@ mod review;
 mod search;
 mod seed;
 mod submissions;
+mod webhooks;

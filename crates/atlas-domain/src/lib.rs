@@ -17,6 +17,7 @@ pub mod search;
 pub mod submission;
 pub mod text;
 pub mod validation;
+pub mod webhook;
 pub mod website;
 
 pub use actor::{
@@ -38,4 +39,7 @@ pub use submission::{
 };
 pub use text::{Lang, LangText};
 pub use validation::{FieldError, ValidationErrors};
+pub use webhook::{
+    is_public_address, DeliveryStatus, NewWebhook, Webhook, WebhookDelivery, WebhookId,
+};
 pub use website::Website;

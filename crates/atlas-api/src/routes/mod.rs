@@ -16,3 +16,4 @@ pub mod owners;
 pub mod review;
 pub mod search;
 pub mod submissions;
+pub mod webhooks;
