@@ -25,7 +25,7 @@ curl -fs -o /dev/null "http://127.0.0.1:$port/v1/exports/actors.csv?country=LU"
 rss_kb() { awk "/^$1:/ {print \$2}" "/proc/$pid/status"; }
 base_rss=$(rss_kb VmRSS)
 
-for format in csv ndjson geojson; do
+for format in ${EXPORT_BENCH_FORMATS:-csv ndjson geojson}; do
   result=$(curl -fs -o /dev/null -w '%{time_total} %{size_download}' "http://127.0.0.1:$port/v1/exports/actors.$format")
   read -r seconds bytes <<<"$result"
   peak=$(rss_kb VmHWM)
@@ -39,9 +39,13 @@ done
 # 10-column COPY, both to /dev/null through psql.
 langs=$(psql "$DATABASE_URL" -Atc "SELECT string_agg(DISTINCT k, ' ' ORDER BY k) FROM actors a, LATERAL (SELECT jsonb_object_keys(a.summary) AS k UNION SELECT jsonb_object_keys(a.description)) keys WHERE a.status = 'published'")
 columns=$(grep -v '^ *--' "$repo/crates/atlas-store/src/sql/export_csv.sql" | tr '\n' ' ')
+records=""
+for lang in $langs; do records+="${records:+, }\"$lang\" text"; done
 for field in summary description; do
-  for lang in $langs; do columns+=", csv_cell(a.$field ->> '$lang') AS ${field}_$lang"; done
+  for lang in $langs; do columns+=", csv_cell(${field:0:1}.\"$lang\") AS ${field}_$lang"; done
 done
+from="FROM actors a"
+[ -n "$records" ] && from+=", jsonb_to_record(a.summary) AS s ($records), jsonb_to_record(a.description) AS d ($records)"
 copy_rate() { # label, SELECT
   local start end
   start=$(date +%s.%N)
@@ -49,5 +53,5 @@ copy_rate() { # label, SELECT
   end=$(date +%s.%N)
   awk -v n="$count" -v a="$start" -v b="$end" -v l="$1" 'BEGIN { printf "%-8s %9d rows in %6.2f s = %9.0f rows/s (PostgreSQL alone: %s)\n", "COPY TO", n, b - a, n / (b - a), l }'
 }
-copy_rate "the export's query" "$columns FROM actors a WHERE a.status = 'published' ORDER BY a.id"
+copy_rate "the export's query" "$columns $from WHERE a.status = 'published' ORDER BY a.id"
 copy_rate "10 columns" "SELECT id, slug, name, kind, country, city, ST_Y(geom), ST_X(geom), website, updated_at FROM actors WHERE status = 'published' ORDER BY id"

@@ -76,3 +76,16 @@ CREATE FUNCTION csv_cell(value text) RETURNS text LANGUAGE sql IMMUTABLE PARALLE
     END
 $$;
 COMMENT ON FUNCTION csv_cell(text) IS 'A text as a safe CSV cell: formula-starting cells neutralised with a leading apostrophe, empty as NULL (exports).';
+
+-- Timestamps as RFC 3339 in UTC, with 0, 3 or 6 fractional digits as needed (the form the API's
+-- JSON uses, so CSV and JSON exports agree to the character).
+CREATE FUNCTION csv_time(at timestamptz) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS')
+        || CASE
+               WHEN date_part('microseconds', at)::bigint % 1000000 = 0 THEN ''
+               WHEN date_part('microseconds', at)::bigint % 1000 = 0 THEN to_char(at AT TIME ZONE 'UTC', '.MS')
+               ELSE to_char(at AT TIME ZONE 'UTC', '.US')
+           END
+        || '+00:00'
+$$;
+COMMENT ON FUNCTION csv_time(timestamptz) IS 'A timestamp as RFC 3339 in UTC with 0, 3 or 6 fractional digits (CSV exports).';

@@ -107,16 +107,28 @@ impl Store {
         text_languages: &[Lang],
     ) -> StoreResult<CsvStream> {
         let mut sql = SqlBuilder::new(EXPORT_CSV_SQL.trim_end());
-        for (field, column) in [("summary", "a.summary"), ("description", "a.description")] {
+        // Languages are two ASCII letters (Lang::parse): safe as column names.
+        for (field, record) in [("summary", "s"), ("description", "d")] {
             for lang in text_languages {
-                let p = sql.arg(Arg::Text(lang.as_str().to_owned()));
-                // Languages are two ASCII letters (Lang::parse), safe as a column name.
                 sql.push(&format!(
-                    ",\n       csv_cell({column} ->> {p}) AS \"{field}_{lang}\""
+                    ",\n       csv_cell({record}.\"{lang}\") AS \"{field}_{lang}\""
                 ));
             }
         }
-        sql.push("\nFROM actors a WHERE a.status = 'published'");
+        let record_columns = text_languages
+            .iter()
+            .map(|lang| format!("\"{lang}\" text"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        if record_columns.is_empty() {
+            sql.push("\nFROM actors a");
+        } else {
+            sql.push(&format!(
+                "\nFROM actors a, jsonb_to_record(a.summary) AS s ({record_columns}), \
+                 jsonb_to_record(a.description) AS d ({record_columns})"
+            ));
+        }
+        sql.push(" WHERE a.status = 'published'");
         push_filters(query, &mut sql);
         sql.push(" ORDER BY a.id");
         let select = self.with_literals(sql).await?;
