@@ -20,4 +20,5 @@ mod review;
 mod search;
 mod seed;
 mod submissions;
+mod webhooks;
 mod write_limits;

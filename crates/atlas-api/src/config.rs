@@ -89,6 +89,24 @@ pub struct Config {
     /// cached tiles within this time.
     #[arg(long, env = "TILE_CACHE_CHECK_MS", default_value_t = 1000)]
     pub tile_cache_check_ms: u64,
+    /// Lets webhooks reach loopback, private, link-local and other non-public addresses
+    /// (SSRF guard off); only for receivers on the operator's own network, and for tests.
+    #[arg(long, env = "WEBHOOK_ALLOW_PRIVATE", default_value_t = false, action = clap::ArgAction::Set,
+          value_parser = clap::builder::BoolishValueParser::new())]
+    pub webhook_allow_private: bool,
+    /// A webhook delivery is parked after this many failed attempts.
+    #[arg(long, env = "WEBHOOK_MAX_ATTEMPTS", default_value_t = 8)]
+    pub webhook_max_attempts: i32,
+    /// Wait before the first retry of a failed delivery (milliseconds); doubled after each
+    /// further failure, up to six hours.
+    #[arg(long, env = "WEBHOOK_RETRY_BASE_MS", default_value_t = 30_000)]
+    pub webhook_retry_base_ms: i64,
+    /// How long a receiver may take to answer (milliseconds).
+    #[arg(long, env = "WEBHOOK_TIMEOUT_MS", default_value_t = 10_000)]
+    pub webhook_timeout_ms: u64,
+    /// How often (milliseconds) the delivery worker looks for due deliveries.
+    #[arg(long, env = "WEBHOOK_POLL_MS", default_value_t = 1_000)]
+    pub webhook_poll_ms: u64,
 }
 
 impl Config {
@@ -118,6 +136,11 @@ impl Config {
             tile_cache_mb: 16,
             // Tests write and read at once: look at every request.
             tile_cache_check_ms: 0,
+            webhook_allow_private: false,
+            webhook_max_attempts: 8,
+            webhook_retry_base_ms: 30_000,
+            webhook_timeout_ms: 10_000,
+            webhook_poll_ms: 1_000,
         }
     }
 }

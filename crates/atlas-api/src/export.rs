@@ -1,14 +1,17 @@
-//! The open-data formats of the published dataset, written batch by batch so an export of any
-//! size needs the memory of one batch: CSV (RFC 4180), GeoJSON, NDJSON and JSON-LD
-//! (schema.org `Organization`). Used by the HTTP exports and by `atlas export`.
+//! The open-data formats of the published dataset, streamed so an export of any size needs the
+//! memory of a few chunks: CSV (RFC 4180) is written by PostgreSQL (COPY, through the store)
+//! and passed through; GeoJSON, NDJSON and JSON-LD (schema.org `Organization`) are written
+//! here batch by batch. Used by the HTTP exports and by `atlas export`.
 
+use std::pin::Pin;
 use std::str::FromStr;
 
 use atlas_domain::{Actor, ActorId, ActorQuery, Lang};
-use atlas_store::{ExportSummary, Store};
+
+use atlas_store::{ExportSummary, Store, StoreError};
 use bytes::Bytes;
 use chrono::{DateTime, Utc};
-use futures_util::Stream;
+use futures_util::{Stream, StreamExt};
 use serde_json::{json, Value};
 
 use crate::lang::Wanted;
@@ -74,7 +77,8 @@ pub const ATTRIBUTIONS: [&str; 3] = [
     "Country borders: @rapideditor/country-coder (ISC)",
 ];
 
-/// The CSV columns before the per-language text columns, in their stable order.
+/// The CSV columns before the per-language text columns, in their stable order (the store's
+/// `export_csv.sql` selects them in this order; a test checks the header against it).
 pub const CSV_COLUMNS: [&str; 26] = [
     "id",
     "slug",
@@ -104,15 +108,6 @@ pub const CSV_COLUMNS: [&str; 26] = [
     "version",
 ];
 
-/// Spreadsheets run cells starting with these as formulas (CWE-1236): such cells get a
-/// leading apostrophe, as OWASP recommends.
-fn neutralise(cell: &str) -> String {
-    match cell.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{cell}"),
-        _ => cell.to_owned(),
-    }
-}
-
 /// Writes one format, piece by piece.
 pub struct ExportWriter {
     format: ExportFormat,
@@ -131,21 +126,8 @@ impl ExportWriter {
         }
     }
 
-    fn csv_header(&self) -> Vec<String> {
-        let mut header: Vec<String> = CSV_COLUMNS.iter().map(|c| (*c).to_owned()).collect();
-        for field in ["summary", "description"] {
-            header.extend(self.text_languages.iter().map(|l| format!("{field}_{l}")));
-        }
-        header
-    }
-
-    pub fn begin(&mut self) -> Result<Vec<u8>, csv::Error> {
-        Ok(match self.format {
-            ExportFormat::Csv => {
-                let mut writer = csv::Writer::from_writer(Vec::new());
-                writer.write_record(self.csv_header())?;
-                writer.into_inner().map_err(|e| e.into_error())?
-            }
+    pub fn begin(&mut self) -> Vec<u8> {
+        match self.format {
             ExportFormat::GeoJson => {
                 let head = json!({
                     "type": "FeatureCollection",
@@ -158,7 +140,7 @@ impl ExportWriter {
                 // Open the object again to append the features array.
                 format!("{},\"features\":[\n", head.trim_end_matches('}')).into_bytes()
             }
-            ExportFormat::NdJson => Vec::new(),
+            ExportFormat::NdJson | ExportFormat::Csv => Vec::new(),
             ExportFormat::JsonLd => {
                 let head = json!({
                     "@context": {"@vocab": "https://schema.org/"},
@@ -172,42 +154,31 @@ impl ExportWriter {
                 .to_string();
                 format!("{},\"hasPart\":[\n", head.trim_end_matches('}')).into_bytes()
             }
-        })
+        }
     }
 
-    pub fn batch(&mut self, actors: &[Actor]) -> Result<Vec<u8>, csv::Error> {
+    /// The JSON formats' text for a batch of actors (CSV comes from the store whole).
+    pub fn batch(&mut self, actors: &[Actor]) -> Result<Vec<u8>, serde_json::Error> {
         let all_languages = Wanted::default();
         let mut out = Vec::new();
-        match self.format {
-            ExportFormat::Csv => {
-                let mut writer = csv::Writer::from_writer(&mut out);
-                for actor in actors {
-                    writer.write_record(self.csv_row(actor))?;
-                }
-                writer.flush()?;
+        for actor in actors {
+            let view = ActorResponse::new(actor, &all_languages, None);
+            let value = match self.format {
+                ExportFormat::GeoJson => serde_json::to_value(ActorFeature::new(view))?,
+                ExportFormat::JsonLd => self.organization(&view),
+                _ => serde_json::to_value(view)?,
+            };
+            let separator = match self.format {
+                ExportFormat::NdJson => "",
+                _ if self.written == 0 => "",
+                _ => ",\n",
+            };
+            out.extend_from_slice(separator.as_bytes());
+            out.extend_from_slice(value.to_string().as_bytes());
+            if self.format == ExportFormat::NdJson {
+                out.push(b'\n');
             }
-            ExportFormat::GeoJson | ExportFormat::JsonLd | ExportFormat::NdJson => {
-                for actor in actors {
-                    let view = ActorResponse::new(actor, &all_languages, None);
-                    let value = match self.format {
-                        ExportFormat::GeoJson => serde_json::to_value(ActorFeature::new(view)),
-                        ExportFormat::JsonLd => Ok(self.organization(&view)),
-                        _ => serde_json::to_value(view),
-                    }
-                    .map_err(|e| csv::Error::from(std::io::Error::other(e)))?;
-                    let separator = match self.format {
-                        ExportFormat::NdJson => "",
-                        _ if self.written == 0 => "",
-                        _ => ",\n",
-                    };
-                    out.extend_from_slice(separator.as_bytes());
-                    out.extend_from_slice(value.to_string().as_bytes());
-                    if self.format == ExportFormat::NdJson {
-                        out.push(b'\n');
-                    }
-                    self.written += 1;
-                }
-            }
+            self.written += 1;
         }
         Ok(out)
     }
@@ -217,71 +188,6 @@ impl ExportWriter {
             ExportFormat::GeoJson | ExportFormat::JsonLd => b"\n]}\n".to_vec(),
             ExportFormat::Csv | ExportFormat::NdJson => Vec::new(),
         }
-    }
-
-    fn csv_row(&self, actor: &Actor) -> Vec<String> {
-        let p = &actor.profile;
-        let text = |t: &str| neutralise(t);
-        let list = |items: &[String]| neutralise(&items.join(";"));
-        let mut row = vec![
-            actor.id.to_string(),
-            text(actor.slug.as_str()),
-            text(&p.name),
-            list(&p.alt_names),
-            p.kind.as_str().to_owned(),
-            p.categories
-                .iter()
-                .map(|c| c.as_str())
-                .collect::<Vec<_>>()
-                .join(";"),
-            list(&p.tags),
-            p.languages
-                .iter()
-                .map(Lang::as_str)
-                .collect::<Vec<_>>()
-                .join(";"),
-            p.address
-                .country
-                .map(|c| c.as_str().to_owned())
-                .unwrap_or_default(),
-            text(p.address.region.as_deref().unwrap_or_default()),
-            text(p.address.city.as_deref().unwrap_or_default()),
-            text(p.address.postcode.as_deref().unwrap_or_default()),
-            text(p.address.street.as_deref().unwrap_or_default()),
-            p.location.lat.to_string(),
-            p.location.lon.to_string(),
-            p.location.precision.as_str().to_owned(),
-            text(p.website.as_ref().map(|w| w.as_str()).unwrap_or_default()),
-            text(
-                &p.links
-                    .iter()
-                    .map(|l| format!("{} {}", l.kind, l.url))
-                    .collect::<Vec<_>>()
-                    .join(";"),
-            ),
-            p.founded_year.map(|y| y.to_string()).unwrap_or_default(),
-            text(
-                &p.identifiers
-                    .iter()
-                    .map(|(k, v)| format!("{k}:{v}"))
-                    .collect::<Vec<_>>()
-                    .join(";"),
-            ),
-            text(&p.licence),
-            p.source.kind.as_str().to_owned(),
-            text(p.source.name.as_deref().unwrap_or_default()),
-            actor.created_at.to_rfc3339(),
-            actor.updated_at.to_rfc3339(),
-            actor.version.to_string(),
-        ];
-        for texts in [&p.summary, &p.description] {
-            row.extend(
-                self.text_languages
-                    .iter()
-                    .map(|l| text(texts.0.get(l).map(String::as_str).unwrap_or_default())),
-            );
-        }
-        row
     }
 
     /// schema.org `Organization` with `address`, `geo`, `url`, `sameAs`, `knowsLanguage`.
@@ -341,10 +247,29 @@ pub fn licence_url(licence: &str) -> String {
     format!("https://spdx.org/licenses/{licence}.html")
 }
 
-/// The whole export as a stream of chunks. A producer task reads batch after batch and hands
-/// each chunk over a small bounded channel, so a slow client slows the reading (back-pressure)
-/// and memory stays at a few batches whatever the size of the dataset.
-pub fn export_stream(
+/// The whole export as a stream of chunks. CSV is PostgreSQL's COPY output passed through as
+/// it arrives (the client's pace is the database's pace); the JSON formats are written by a
+/// producer task that reads batch after batch and hands each chunk over a small bounded
+/// channel. Either way a slow client slows the reading (back-pressure) and memory stays at a
+/// few chunks whatever the size of the dataset.
+pub async fn export_stream(
+    store: Store,
+    query: ActorQuery,
+    writer: ExportWriter,
+) -> Result<Pin<Box<dyn Stream<Item = Result<Bytes, std::io::Error>> + Send>>, StoreError> {
+    if writer.format == ExportFormat::Csv {
+        let csv = store.export_csv(&query, &writer.text_languages).await?;
+        return Ok(Box::pin(csv.map(|chunk| {
+            chunk.map_err(|error| {
+                tracing::error!(%error, "CSV export failed mid-stream");
+                std::io::Error::other(error.to_string())
+            })
+        })));
+    }
+    Ok(Box::pin(json_export_stream(store, query, writer)))
+}
+
+fn json_export_stream(
     store: Store,
     query: ActorQuery,
     mut writer: ExportWriter,
@@ -362,7 +287,7 @@ pub fn export_stream(
                         .map_err(|_| std::io::Error::other("client gone"))
                 }
             };
-            send(writer.begin().map_err(|e| io(&e))?).await?;
+            send(writer.begin()).await?;
             let mut after: Option<ActorId> = None;
             loop {
                 let batch = store
@@ -390,22 +315,4 @@ pub fn export_stream(
     futures_util::stream::unfold(receiver, |mut receiver| async move {
         receiver.recv().await.map(|item| (item, receiver))
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::neutralise;
-
-    #[test]
-    fn formula_cells_are_neutralised() {
-        assert_eq!(
-            neutralise("=HYPERLINK(\"http://x\")"),
-            "'=HYPERLINK(\"http://x\")"
-        );
-        for prefix in ["+", "-", "@", "\t", "\r"] {
-            assert!(neutralise(&format!("{prefix}1")).starts_with('\''));
-        }
-        assert_eq!(neutralise("Repair Café"), "Repair Café");
-        assert_eq!(neutralise(""), "");
-    }
 }

@@ -22,6 +22,7 @@ pub mod secret;
 pub mod seed;
 pub mod tile_cache;
 pub mod views;
+pub mod webhooks;
 
 use std::sync::Arc;
 
@@ -58,6 +59,8 @@ pub struct AppState {
     pub search: Search,
     /// Rendered vector tiles, dropped when actors change.
     pub tile_cache: Arc<tile_cache::TileCache>,
+    /// Sends webhook deliveries (the server's worker, and tests, through it).
+    pub webhooks: webhooks::Deliverer,
 }
 
 impl AppState {
@@ -75,6 +78,7 @@ impl AppState {
         };
         let mailer = mail::Mailer::from_config(&config)?;
         let write_limits = rate_limit::WriteLimits::new(&config);
+        let webhooks = webhooks::Deliverer::from_config(&config)?;
         let tile_cache = tile_cache::TileCache::new(
             config.tile_cache_mb.saturating_mul(1024 * 1024),
             std::time::Duration::from_millis(config.tile_cache_check_ms),
@@ -88,12 +92,19 @@ impl AppState {
             mail_wake: Arc::new(tokio::sync::Notify::new()),
             write_limits: Arc::new(write_limits),
             tile_cache: Arc::new(tile_cache),
+            webhooks,
         })
     }
 
     /// Sends every email that is due now (the server's worker does this continuously).
     pub async fn deliver_due_emails(&self) -> anyhow::Result<usize> {
         mail::deliver_due_emails(&self.store, &self.mailer, &self.config).await
+    }
+
+    /// Attempts every webhook delivery that is due now (the server's worker does this
+    /// continuously); returns how many were attempted.
+    pub async fn deliver_due_webhooks(&self) -> anyhow::Result<usize> {
+        self.webhooks.deliver_due(&self.store).await
     }
 }
 
@@ -116,6 +127,7 @@ Errors are RFC 9457 problem details (`application/problem+json`) with a stable `
         (name = "map", description = "Clusters and vector tiles for maps at any zoom"),
         (name = "ogc", description = "OGC API - Features (Part 1 Core, GeoJSON; Part 3 queryables) for GIS clients"),
         (name = "operations", description = "Health and readiness"),
+        (name = "webhooks", description = "Admins register URLs told of every change-feed event, signed with HMAC-SHA256"),
     ),
     modifiers(&BearerAuth)
 )]
@@ -185,6 +197,11 @@ where
                 .service(routes::api_keys::list_api_keys)
                 .service(routes::api_keys::revoke_api_key)
                 .service(routes::imports::create_import)
+                .service(routes::webhooks::create_webhook)
+                .service(routes::webhooks::list_webhooks)
+                .service(routes::webhooks::get_webhook)
+                .service(routes::webhooks::delete_webhook)
+                .service(routes::webhooks::retry_parked_deliveries)
                 .service(routes::moderation::actor_history)
                 .service(routes::moderation::archive_actor)
                 .service(routes::moderation::restore_actor)

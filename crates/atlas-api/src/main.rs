@@ -289,16 +289,15 @@ async fn export(config: &Config, format: ExportFormat, out: &std::path::Path) ->
     if !std::io::stderr().is_terminal() {
         bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
     }
-    let mut chunks = std::pin::pin!(export_stream(store, query, writer));
-    let mut batches = 0u64;
+    let mut chunks = export_stream(store, query, writer).await?;
+    let mut lines = 0u64;
     while let Some(chunk) = chunks.next().await {
-        file.write_all(&chunk?)?;
-        batches += 1;
-        // The first chunk is the header; each later one but the last is a full batch.
-        bar.set_position(
-            (batches.saturating_sub(1) * u64::from(atlas_api::export::BATCH_SIZE))
-                .min(summary.count),
-        );
+        let chunk = chunk?;
+        file.write_all(&chunk)?;
+        // One actor per line in NDJSON and (cells with line breaks aside) CSV, per
+        // feature/node in GeoJSON and JSON-LD.
+        lines += chunk.iter().filter(|b| **b == b'\n').count() as u64;
+        bar.set_position(lines.min(summary.count));
     }
     file.flush()?;
     bar.finish_and_clear();
@@ -343,6 +342,12 @@ async fn serve(config: Config) -> Result<()> {
         state.mailer.clone(),
         state.config.clone(),
         state.mail_wake.clone(),
+    ));
+    // Webhook deliveries: the outbox is filled in each change's transaction; this sends it.
+    tokio::spawn(atlas_api::webhooks::run_worker(
+        state.store.clone(),
+        state.webhooks.clone(),
+        std::time::Duration::from_millis(state.config.webhook_poll_ms.max(50)),
     ));
     let server = HttpServer::new(move || app(state.clone()))
         .bind(&addr)

@@ -19,6 +19,7 @@ pub mod search;
 pub mod submission;
 pub mod text;
 pub mod validation;
+pub mod webhook;
 pub mod website;
 
 pub use actor::{
@@ -41,4 +42,7 @@ pub use submission::{
 };
 pub use text::{Lang, LangText};
 pub use validation::{FieldError, ValidationErrors};
+pub use webhook::{
+    is_public_address, DeliveryStatus, NewWebhook, Webhook, WebhookDelivery, WebhookId,
+};
 pub use website::Website;

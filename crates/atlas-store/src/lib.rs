@@ -27,6 +27,7 @@ mod sql_args;
 mod submissions;
 mod taxonomy;
 mod users;
+mod webhooks;
 
 use diesel::sql_types::Text;
 use diesel::QueryableByName;
@@ -40,7 +41,7 @@ pub use actors::ImportedActor;
 pub use api_keys::{ApiKeyRecord, KeyLookup, QuotaExceeded};
 pub use borders::BorderArea;
 pub use error::{StoreError, StoreResult};
-pub use exports::ExportSummary;
+pub use exports::{CsvStream, ExportSummary};
 pub use gazetteer::{GazetteerPlace, GeocodedPlace};
 pub use imports::{ImportOutcome, ImportRow};
 pub use moderation::{AuditEntry, Revision};
@@ -53,6 +54,7 @@ pub use submissions::{
     ProposedEdit, SubmissionState, TokenRejection,
 };
 pub use users::LoginRecord;
+pub use webhooks::{DueDelivery, RetryPolicy};
 
 pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations");
 
@@ -60,7 +62,14 @@ pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations")
 #[derive(Clone)]
 pub struct Store {
     pool: Pool<AsyncPgConnection>,
+    /// For the connections CSV exports open to COPY through (diesel-async cannot).
+    database_url: std::sync::Arc<str>,
+    /// Exports COPYing at once; more wait their turn rather than open connections unbounded.
+    copy_slots: std::sync::Arc<tokio::sync::Semaphore>,
 }
+
+/// CSV exports that may run at once, each on a connection of its own.
+pub const COPY_CONNECTIONS: usize = 4;
 
 #[derive(QueryableByName)]
 struct VersionRow {
@@ -77,7 +86,11 @@ impl Store {
             .max_size(max_size)
             .build()
             .map_err(|e| StoreError::Unavailable(e.to_string()))?;
-        let store = Store { pool };
+        let store = Store {
+            pool,
+            database_url: database_url.into(),
+            copy_slots: std::sync::Arc::new(tokio::sync::Semaphore::new(COPY_CONNECTIONS)),
+        };
         store.postgis_version().await?;
         Ok(store)
     }

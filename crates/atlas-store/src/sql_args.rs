@@ -17,6 +17,21 @@ pub(crate) enum Arg {
     Uuids(Vec<uuid::Uuid>),
 }
 
+impl Arg {
+    /// The PostgreSQL type the value is bound as.
+    pub fn sql_type(&self) -> &'static str {
+        match self {
+            Arg::Float(_) => "float8",
+            Arg::Int(_) => "int8",
+            Arg::Text(_) => "text",
+            Arg::Texts(_) => "text[]",
+            Arg::Time(_) => "timestamptz",
+            Arg::Uuid(_) => "uuid",
+            Arg::Uuids(_) => "uuid[]",
+        }
+    }
+}
+
 /// SQL text with `$n` placeholders and the values that go with them.
 #[derive(Debug, Default, Clone)]
 pub(crate) struct SqlBuilder {
@@ -52,6 +67,11 @@ impl SqlBuilder {
                 args: self.args,
             },
         )
+    }
+
+    /// The SQL text and its arguments, in placeholder order.
+    pub fn into_parts(self) -> (String, Vec<Arg>) {
+        (self.sql, self.args)
     }
 
     pub fn into_query(self) -> BoxedSqlQuery<'static, Pg, SqlQuery> {

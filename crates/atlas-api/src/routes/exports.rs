@@ -126,7 +126,8 @@ pub async fn export_actors(
         generated_at: Utc::now(),
     };
     let writer = ExportWriter::new(format, meta, &summary);
-    Ok(response.streaming(export_stream(state.store.clone(), query, writer)))
+    let body = export_stream(state.store.clone(), query, writer).await?;
+    Ok(response.streaming(body))
 }
 
 #[derive(Debug, Default, Deserialize, IntoParams)]

@@ -19,3 +19,4 @@ pub mod reminders;
 pub mod review;
 pub mod search;
 pub mod submissions;
+pub mod webhooks;
