@@ -8,6 +8,7 @@ mod exports;
 mod geo_queries;
 mod http_conventions;
 mod map;
+mod map_cells;
 mod moderation;
 mod ogc;
 mod openapi;
