@@ -5,9 +5,9 @@
                                               synthetic actors by id (a fixed, spread sample
                                               over Europe), at most 128 (pgbench's limit of
                                               scripts); needs DATABASE_URL and psql
-  tiles.py pgbench --list FILE --out DIR      one pgbench script per tile, with z/x/y and the
-                                              cell size as pgbench variables, which -M extended
-                                              binds as parameters, as the API does
+  tiles.py pgbench --list FILE --out DIR      one pgbench script per tile, with z/x/y (and the
+                                              tile's cell range) as pgbench variables, which
+                                              -M extended binds as parameters, as the API does
 
 The SQL is assembled from crates/atlas-store/src/sql/{map_cells,map_singles,tile}.sql the way
 crates/atlas-store/src/map.rs does for a tile without filters, so it follows the code.
@@ -23,9 +23,10 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 SQL_DIR = REPO / "crates" / "atlas-store" / "src" / "sql"
-WORLD = 40_075_016.685_578_49
 CELLS_PER_TILE_SIDE = 8
 UNCLUSTERED_FROM_ZOOM = 16
+# atlas_domain::map::STORED_CELLS_MAX_ZOOM: unfiltered tiles up to this zoom read map_cells.
+STORED_CELLS_MAX_ZOOM = 12
 # pgbench takes at most 128 scripts, one per tile.
 MAX_TILES = 128
 
@@ -52,18 +53,30 @@ def tile_list(zoom: int, count: int) -> list[str]:
     return [f"{zoom}/{x}/{y}" for x, y in tiles]
 
 
-def tile_sql(zoom: int) -> str:
-    def strip(text: str) -> str:
-        return " ".join(line.split("--")[0].strip() for line in text.splitlines() if line.strip() and not line.strip().startswith("--"))
+def strip(text: str) -> str:
+    return " ".join(line.split("--")[0].strip() for line in text.splitlines() if line.strip() and not line.strip().startswith("--"))
 
-    where = " AND a.geom && ST_Transform(ST_TileEnvelope($1::int, $2::int, $3::int), 4326)"
-    if zoom < UNCLUSTERED_FROM_ZOOM:
-        items = (SQL_DIR / "map_cells.sql").read_text().replace("{where}", where).replace("{cell}", "$5")
+
+def tile_sql(zoom: int) -> tuple[str, list[str]]:
+    """The SQL of an unfiltered tile and the names of its parameters, in order ($1, $2, ...)."""
+    in_tile = " AND a.geom && ST_Transform(ST_TileEnvelope($1::int, $2::int, $3::int), 4326)"
+    cells = (SQL_DIR / "map_cells.sql").read_text()
+    if zoom >= UNCLUSTERED_FROM_ZOOM:
+        items = (SQL_DIR / "map_singles.sql").read_text().replace("{where}", in_tile)
+        params = ["z", "x", "y", "tzoom"]
+    elif zoom <= STORED_CELLS_MAX_ZOOM:
+        # The tile's 8×8 stored cells (CellSource::StoredBlock with nothing live).
+        live = " AND false"
+        stored = " AND cx BETWEEN $5 AND $6 AND cy BETWEEN $7 AND $8"
+        items = cells.replace("{live_where}", live).replace("{stored_where}", stored).replace("{zoom}", "$4")
+        params = ["z", "x", "y", "zoom", "minx", "maxx", "miny", "maxy", "tzoom"]
     else:
-        items = (SQL_DIR / "map_singles.sql").read_text().replace("{where}", where)
-    sql = strip((SQL_DIR / "tile.sql").read_text()).replace("{items}", strip(items)).replace("{zoom}", "$4")
-    for n, name in ((5, ":cell"), (4, ":zoom"), (3, ":y"), (2, ":x"), (1, ":z")):
-        sql = sql.replace(f"${n}", name)
+        items = cells.replace("{live_where}", in_tile).replace("{stored_where}", " AND false").replace("{zoom}", "$4")
+        params = ["z", "x", "y", "zoom", "tzoom"]
+    tile_zoom = f"${len(params)}"
+    sql = strip((SQL_DIR / "tile.sql").read_text()).replace("{items}", strip(items)).replace("{zoom}", tile_zoom)
+    for n in range(len(params), 0, -1):
+        sql = sql.replace(f"${n}", f":{params[n - 1]}")
     return sql + ";"
 
 
@@ -71,10 +84,16 @@ def pgbench_scripts(list_file: Path, out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     for i, line in enumerate(l for l in list_file.read_text().split() if l):
         z, x, y = (int(v) for v in line.split("/"))
-        cell = WORLD / CELLS_PER_TILE_SIDE / 2**z
-        (out / f"tile-{i:04d}.sql").write_text(
-            f"\\set z {z}\n\\set x {x}\n\\set y {y}\n\\set zoom {z}\n\\set cell {cell:.6f}\n{tile_sql(z)}\n"
-        )
+        last = 2**z - 1
+        values = {
+            "z": z, "x": x, "y": y, "zoom": z, "tzoom": z,
+            "minx": x * CELLS_PER_TILE_SIDE,
+            "maxx": x * CELLS_PER_TILE_SIDE + CELLS_PER_TILE_SIDE - 1 + (1 if x == last else 0),
+            "miny": y * CELLS_PER_TILE_SIDE,
+            "maxy": y * CELLS_PER_TILE_SIDE + CELLS_PER_TILE_SIDE - 1 + (1 if y == last else 0),
+        }
+        header = "".join(f"\\set {name} {value}\n" for name, value in values.items())
+        (out / f"tile-{i:04d}.sql").write_text(header + tile_sql(z) + "\n")
 
 
 def main() -> None:

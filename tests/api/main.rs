@@ -9,6 +9,7 @@ mod geo_queries;
 mod http_conventions;
 mod imports;
 mod map;
+mod map_cells;
 mod moderation;
 mod ogc;
 mod openapi;

@@ -6,6 +6,20 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, HttpResponseBuilder};
 use sha2::{Digest, Sha256};
 
+/// Whether the request's `If-None-Match` names `etag` (weakly) or is `*`: the client has it.
+pub fn if_none_match_hits(req: &HttpRequest, etag: &str) -> bool {
+    req.headers()
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.split(',').any(|t| {
+                t.trim() == etag
+                    || t.trim() == "*"
+                    || t.trim().trim_start_matches("W/") == etag.trim_start_matches("W/")
+            })
+        })
+}
+
 /// A response body with its content type, ready to be sent with caching headers.
 pub struct Cacheable {
     pub body: Vec<u8>,
@@ -60,17 +74,7 @@ impl Cacheable {
         etag: String,
         extra: impl FnOnce(&mut HttpResponseBuilder),
     ) -> HttpResponse {
-        let matches = req
-            .headers()
-            .get(header::IF_NONE_MATCH)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| {
-                v.split(',').any(|t| {
-                    t.trim() == etag
-                        || t.trim() == "*"
-                        || t.trim().trim_start_matches("W/") == etag.trim_start_matches("W/")
-                })
-            });
+        let matches = if_none_match_hits(req, &etag);
         let status = if matches {
             StatusCode::NOT_MODIFIED
         } else {

@@ -4,20 +4,24 @@
 //! are asked for over and over. Tiles are kept (bounded by bytes, evicted by quick_cache's
 //! S3-FIFO) under their URL, and the whole cache is dropped when the store's actors change
 //! counter (advanced by a trigger on every write) has moved. The counter is read at most once
-//! per `check_every`, so a write shows on tiles within that time.
+//! per `check_every`, so a write shows on tiles within that time. Keys are the request's path
+//! and query as sent, so a hit is found before (and instead of) parsing the request again.
 
 use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use actix_web::http::header::HeaderValue;
+use actix_web::web::Bytes;
 use atlas_store::{Store, StoreResult};
 use quick_cache::sync::Cache;
 use quick_cache::Weighter;
 
-/// A rendered tile (empty when there is nothing in it) and its ETag.
+/// A rendered tile (empty when there is nothing in it) and its ETag, both ready to send:
+/// answering from the cache copies no bytes and hashes nothing.
 pub struct CachedTile {
-    pub body: Vec<u8>,
-    pub etag: String,
+    pub body: Bytes,
+    pub etag: HeaderValue,
 }
 
 #[derive(Clone)]

@@ -5,6 +5,7 @@
 //! top-left corner of the world square), so a cell — and its id — is the same whatever
 //! viewport asks for it: panning never reshuffles the clusters.
 
+use std::f64::consts::PI;
 use std::fmt;
 
 use crate::actor::{ActorId, ActorKind};
@@ -20,6 +21,15 @@ pub const UNCLUSTERED_FROM_ZOOM: u8 = 16;
 pub const CLUSTER_CELLS_PER_TILE_SIDE: u32 = 8;
 /// Side of the Web Mercator world square, in metres (EPSG:3857).
 pub const WEB_MERCATOR_WORLD_SIZE_M: f64 = 40_075_016.685_578_49;
+/// The deepest zoom whose cluster cells the store keeps up to date as actors change (the
+/// migration's `map_cells_max_zoom()`). Below it a whole-Europe view groups stored cells; from
+/// it on, a view is small enough to group its actors when asked.
+pub const STORED_CELLS_MAX_ZOOM: u8 = 12;
+/// Web Mercator stops at this latitude; actors beyond it sit in the first or last row.
+const WEB_MERCATOR_MAX_LAT: f64 = 85.051_128_779_8;
+/// Far more than the floating-point error of placing a point in a cell (about 1e-13°), far
+/// less than any real distance between actors: keeps `CellBlock`s on the safe side of a bbox.
+const CELL_EDGE_MARGIN_DEG: f64 = 1e-9;
 
 /// A zoom level of a Web Mercator map, 0 (the whole world in one tile) to `MAX_ZOOM`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -59,6 +69,81 @@ impl Zoom {
         WEB_MERCATOR_WORLD_SIZE_M
             / f64::from(CLUSTER_CELLS_PER_TILE_SIDE)
             / f64::from(1u32 << self.0)
+    }
+
+    /// Whether the store keeps this zoom's cluster cells ready (see `STORED_CELLS_MAX_ZOOM`).
+    pub fn has_stored_cells(self) -> bool {
+        self.0 <= STORED_CELLS_MAX_ZOOM
+    }
+
+    /// Cells per side of the world at this zoom.
+    pub fn cells_per_side(self) -> i64 {
+        i64::from(CLUSTER_CELLS_PER_TILE_SIDE) << self.0
+    }
+
+    /// Column of the cell holding a longitude. Agrees with the store's `map_cell_x` except
+    /// within floating-point error of a cell edge.
+    fn cell_column(self, lon: f64) -> i64 {
+        ((lon + 180.0) / 360.0 * self.cells_per_side() as f64).floor() as i64
+    }
+
+    /// Row of the cell holding a latitude (clamped to Web Mercator), as the store's `map_cell_y`.
+    fn cell_row(self, lat: f64) -> i64 {
+        let lat = lat
+            .clamp(-WEB_MERCATOR_MAX_LAT, WEB_MERCATOR_MAX_LAT)
+            .to_radians();
+        let from_north = (1.0 - (std::f64::consts::FRAC_PI_4 + lat / 2.0).tan().ln() / PI) / 2.0;
+        (from_north * self.cells_per_side() as f64).floor() as i64
+    }
+
+    /// The block of whole cells that lie inside `bbox`: every actor the store puts in one of
+    /// them is inside `bbox`. Cells cut by an edge of `bbox` (and the first and last rows,
+    /// which also hold the actors beyond Web Mercator's latitude limit) are left out. None when
+    /// no whole cell fits, or the box crosses the antimeridian.
+    pub fn cells_inside(self, bbox: &BoundingBox) -> Option<CellBlock> {
+        if bbox.crosses_antimeridian() {
+            return None;
+        }
+        let last = self.cells_per_side() - 1;
+        let block = CellBlock {
+            zoom: self,
+            min_x: (self.cell_column(bbox.min_lon + CELL_EDGE_MARGIN_DEG) + 1).max(0),
+            max_x: (self.cell_column(bbox.max_lon - CELL_EDGE_MARGIN_DEG) - 1).min(last),
+            min_y: (self.cell_row(bbox.max_lat - CELL_EDGE_MARGIN_DEG) + 1).max(1),
+            max_y: (self.cell_row(bbox.min_lat + CELL_EDGE_MARGIN_DEG) - 1).min(last - 1),
+        };
+        (block.min_x <= block.max_x && block.min_y <= block.max_y).then_some(block)
+    }
+}
+
+/// A rectangle of whole cluster cells of one zoom, columns `min_x..=max_x`, rows
+/// `min_y..=max_y` (row 0 is the northernmost).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CellBlock {
+    pub zoom: Zoom,
+    pub min_x: i64,
+    pub max_x: i64,
+    pub min_y: i64,
+    pub max_y: i64,
+}
+
+impl CellBlock {
+    /// The block's outer edges in longitude and latitude.
+    pub fn bounds(&self) -> BoundingBox {
+        let side = self.zoom.cells_per_side() as f64;
+        let lon = |x: i64| x as f64 / side * 360.0 - 180.0;
+        let lat = |y: i64| {
+            (PI * (1.0 - 2.0 * y as f64 / side))
+                .sinh()
+                .atan()
+                .to_degrees()
+        };
+        BoundingBox {
+            min_lon: lon(self.min_x),
+            min_lat: lat(self.max_y + 1),
+            max_lon: lon(self.max_x + 1),
+            max_lat: lat(self.min_y),
+        }
     }
 }
 
@@ -204,6 +289,75 @@ mod tests {
             "invalid_zoom"
         );
         assert!(TileId::parse("a", "0", "0").is_err());
+    }
+
+    #[test]
+    fn a_cell_block_holds_only_whole_cells_inside_the_box() {
+        let europe = BoundingBox {
+            min_lon: -25.0,
+            min_lat: 34.0,
+            max_lon: 45.0,
+            max_lat: 72.0,
+        };
+        for level in 0..=STORED_CELLS_MAX_ZOOM {
+            let zoom = Zoom::new(level).expect("zoom");
+            let Some(block) = zoom.cells_inside(&europe) else {
+                assert!(level < 3, "Europe holds whole cells from zoom 3 on");
+                continue;
+            };
+            let inner = block.bounds();
+            assert!(inner.min_lon >= europe.min_lon && inner.max_lon <= europe.max_lon);
+            assert!(inner.min_lat >= europe.min_lat && inner.max_lat <= europe.max_lat);
+            // Only a sliver at each edge is left out: less than one cell.
+            let cell_lon = 360.0 / zoom.cells_per_side() as f64;
+            assert!(inner.min_lon - europe.min_lon < cell_lon + 1e-9);
+            assert!(europe.max_lon - inner.max_lon < cell_lon + 1e-9);
+            // The block's corners fall in its corner cells.
+            assert_eq!(zoom.cell_column(inner.min_lon + 1e-7), block.min_x);
+            assert_eq!(zoom.cell_column(inner.max_lon - 1e-7), block.max_x);
+            assert_eq!(zoom.cell_row(inner.max_lat - 1e-7), block.min_y);
+            assert_eq!(zoom.cell_row(inner.min_lat + 1e-7), block.max_y);
+        }
+        // A box on cell edges keeps the cells along them out (a point on an edge may be
+        // placed on either side by rounding).
+        let z4 = Zoom::new(4).expect("z4");
+        let aligned = BoundingBox {
+            min_lon: 0.0,
+            min_lat: 0.0,
+            max_lon: 45.0,
+            max_lat: 45.0,
+        };
+        let block = z4.cells_inside(&aligned).expect("a block");
+        assert_eq!((block.min_x, block.max_x), (65, 78));
+        assert!(z4
+            .cells_inside(&BoundingBox {
+                min_lon: 170.0,
+                min_lat: 0.0,
+                max_lon: -170.0,
+                max_lat: 10.0
+            })
+            .is_none());
+        assert!(z4
+            .cells_inside(&BoundingBox {
+                min_lon: 1.0,
+                min_lat: 1.0,
+                max_lon: 1.1,
+                max_lat: 1.1
+            })
+            .is_none());
+        // The world: everything but the first and last rows (where clamped actors go).
+        let world = z4
+            .cells_inside(&BoundingBox {
+                min_lon: -180.0,
+                min_lat: -90.0,
+                max_lon: 180.0,
+                max_lat: 90.0,
+            })
+            .expect("world");
+        assert_eq!(
+            (world.min_x, world.max_x, world.min_y, world.max_y),
+            (1, 126, 1, 126)
+        );
     }
 
     #[test]

@@ -2,7 +2,8 @@
 //! and simplified country borders for an offline base map.
 
 use atlas_domain::map::{
-    CategoryCount, Cluster, ClusterCell, DataExtent, MapActor, MapItem, TileId, Zoom,
+    CategoryCount, CellBlock, Cluster, ClusterCell, DataExtent, MapActor, MapItem, TileId, Zoom,
+    CLUSTER_CELLS_PER_TILE_SIDE,
 };
 use atlas_domain::{ActorId, ActorQuery, BoundingBox, CategoryId};
 use chrono::{DateTime, Utc};
@@ -145,27 +146,167 @@ impl MapItemRow {
     }
 }
 
-/// The clusters (or, at deep zooms, single actors) query over actors matching `where_sql`.
-fn map_items_sql(zoom: Zoom, cell_placeholder: &str, where_sql: &str) -> String {
-    if zoom.is_clustered() {
-        MAP_CELLS_SQL
-            .replace("{where}", where_sql)
-            .replace("{cell}", cell_placeholder)
-    } else {
-        MAP_SINGLES_SQL.replace("{where}", where_sql)
+/// Which cells of a clustered map read come from `map_cells` (kept by triggers) and which
+/// are grouped live from the actors.
+enum CellSource {
+    /// Every cell grouped from the actors matching the filters.
+    Live,
+    /// Every cell of the zoom read stored (no filter, no bbox).
+    AllStored,
+    /// The whole cells inside a view read stored; the view's actors outside them grouped live.
+    StoredInside(BoundingBox),
+    /// Exactly the cells of a block read stored (a tile), nothing live.
+    StoredBlock(CellBlock),
+}
+
+impl CellSource {
+    /// Stored cells serve only the unfiltered published set, at the zooms that are stored.
+    fn for_query(query: &ActorQuery, zoom: Zoom) -> CellSource {
+        let unfiltered_but_bbox = query.text.is_none()
+            && query.near.is_none()
+            && query.categories.is_empty()
+            && query.kinds.is_empty()
+            && query.countries.is_empty()
+            && query.languages.is_empty()
+            && query.tags.is_empty()
+            && query.updated_since.is_none()
+            && query.updated_until.is_none();
+        if !zoom.is_clustered() || !zoom.has_stored_cells() || !unfiltered_but_bbox {
+            return CellSource::Live;
+        }
+        match &query.bbox {
+            None => CellSource::AllStored,
+            Some(bbox) if zoom.cells_inside(bbox).is_some() => CellSource::StoredInside(*bbox),
+            Some(_) => CellSource::Live,
+        }
     }
+}
+
+/// `live_condition` and the query's filters as SQL conditions (each starting with ` AND `),
+/// their values bound in `sql`, whose text is left as it was.
+fn filters_sql(query: &ActorQuery, live_condition: &str, sql: &mut SqlBuilder) -> String {
+    let before = std::mem::take(&mut sql.sql);
+    sql.push(live_condition);
+    push_filters(query, sql);
+    std::mem::replace(&mut sql.sql, before)
+}
+
+/// A little wider than any error of placing a point in a cell: the edge strips below only
+/// pick candidates; `map_cell_x/y` decide.
+const STRIP_MARGIN_DEG: f64 = 1e-7;
+
+/// The `map_cells.sql` query for `zoom` over the actors matching `query`, reading cells from
+/// `source`; `live_condition` is SQL already in `sql` that restricts the live actors further
+/// (a tile envelope). Pushes the filters' arguments into `sql` and returns the query text.
+fn cells_sql(
+    query: &ActorQuery,
+    zoom: Zoom,
+    source: &CellSource,
+    live_condition: &str,
+    sql: &mut SqlBuilder,
+) -> String {
+    let zoom_arg = sql.arg(Arg::Int(i64::from(zoom.level())));
+    let (live_where, stored_where) = match source {
+        CellSource::Live => {
+            let live_where = filters_sql(query, live_condition, sql);
+            (live_where, " AND false".to_owned())
+        }
+        CellSource::AllStored => (" AND false".to_owned(), String::new()),
+        CellSource::StoredBlock(block) => {
+            // A tile: exactly its cells, nothing live.
+            let (min_x, max_x, min_y, max_y) = (
+                sql.arg(Arg::Int(block.min_x)),
+                sql.arg(Arg::Int(block.max_x)),
+                sql.arg(Arg::Int(block.min_y)),
+                sql.arg(Arg::Int(block.max_y)),
+            );
+            (
+                " AND false".to_owned(),
+                format!(" AND cx BETWEEN {min_x} AND {max_x} AND cy BETWEEN {min_y} AND {max_y}"),
+            )
+        }
+        CellSource::StoredInside(view) => {
+            let live_where = filters_sql(query, live_condition, sql);
+            let (w, s, e, n) = (
+                sql.arg(Arg::Float(view.min_lon)),
+                sql.arg(Arg::Float(view.min_lat)),
+                sql.arg(Arg::Float(view.max_lon)),
+                sql.arg(Arg::Float(view.max_lat)),
+            );
+            // The whole cells inside the view, by the very functions that place the actors:
+            // an actor outside the view cannot be in a cell strictly between the cells of the
+            // view's edges (the functions are monotonic).
+            let z = format!("{zoom_arg}::int");
+            let min_x = format!("(map_cell_x({w}, {z}) + 1)");
+            let max_x = format!("(map_cell_x({e}, {z}) - 1)");
+            let min_y = format!("(map_cell_y({n}, {z}) + 1)");
+            let max_y = format!("(map_cell_y({s}, {z}) - 1)");
+            let m = sql.arg(Arg::Float(STRIP_MARGIN_DEG));
+            // The view's other actors lie in the strips along the block's edges (the GiST
+            // index finds them; the NOT below decides).
+            let strips = [
+                format!("{w}, {s}, map_cell_west({min_x}, {z}) + {m}, {n}"),
+                format!("map_cell_west({max_x} + 1, {z}) - {m}, {s}, {e}, {n}"),
+                format!("{w}, {s}, {e}, map_cell_north({max_y} + 1, {z}) + {m}"),
+                format!("{w}, map_cell_north({min_y}, {z}) - {m}, {e}, {n}"),
+            ]
+            .map(|corners| format!("a.geom && ST_MakeEnvelope({corners}, 4326)"));
+            let live_where = format!(
+                "{live_where} AND ({}) \
+                 AND NOT (map_cell_x(ST_X(a.geom), {z}) BETWEEN {min_x} AND {max_x} \
+                 AND map_cell_y(ST_Y(a.geom), {z}) BETWEEN {min_y} AND {max_y})",
+                strips.join(" OR ")
+            );
+            let stored_where =
+                format!(" AND cx BETWEEN {min_x} AND {max_x} AND cy BETWEEN {min_y} AND {max_y}");
+            (live_where, stored_where)
+        }
+    };
+    MAP_CELLS_SQL
+        .replace("{live_where}", &live_where)
+        .replace("{stored_where}", &stored_where)
+        .replace("{zoom}", &zoom_arg)
+}
+
+/// The single actors query (deep zooms) over the actors matching `query` and `live_condition`.
+fn singles_sql(query: &ActorQuery, live_condition: &str, sql: &mut SqlBuilder) -> String {
+    let where_sql = filters_sql(query, live_condition, sql);
+    MAP_SINGLES_SQL.replace("{where}", &where_sql)
 }
 
 impl Store {
     /// Clusters and single actors matching the query's filters, at a zoom. Every matching actor
-    /// is counted exactly once, in the cell its position falls in.
+    /// is counted exactly once, in the cell its position falls in. Unfiltered views at the
+    /// stored zooms read the cells kept in `map_cells`.
     pub async fn map_items(&self, query: &ActorQuery, zoom: Zoom) -> StoreResult<Vec<MapItem>> {
+        self.load_map_items(query, zoom, CellSource::for_query(query, zoom))
+            .await
+    }
+
+    /// As `map_items`, always grouping the actors themselves (never the stored cells): the
+    /// reference the stored cells are checked against.
+    pub async fn map_items_grouped_live(
+        &self,
+        query: &ActorQuery,
+        zoom: Zoom,
+    ) -> StoreResult<Vec<MapItem>> {
+        self.load_map_items(query, zoom, CellSource::Live).await
+    }
+
+    async fn load_map_items(
+        &self,
+        query: &ActorQuery,
+        zoom: Zoom,
+        source: CellSource,
+    ) -> StoreResult<Vec<MapItem>> {
         let mut sql = SqlBuilder::new("");
-        let cell = sql.arg(Arg::Float(zoom.cluster_cell_size_m()));
-        push_filters(query, &mut sql);
-        let where_sql = std::mem::take(&mut sql.sql);
-        sql.push(&map_items_sql(zoom, &cell, &where_sql));
-        sql.push(" ORDER BY n DESC, lon, lat");
+        let items = if zoom.is_clustered() {
+            cells_sql(query, zoom, &source, "", &mut sql)
+        } else {
+            singles_sql(query, "", &mut sql)
+        };
+        sql.push(&items);
+        sql.push(" ORDER BY n DESC, lon, lat, cx, cy");
         let mut conn = self.conn().await?;
         let rows: Vec<MapItemRow> = sql.into_query().load(&mut conn).await?;
         rows.into_iter().map(|row| row.into_item(zoom)).collect()
@@ -173,18 +314,46 @@ impl Store {
 
     /// A Mapbox Vector Tile of the actors matching the query's filters: layer `actors`, one
     /// point per cluster or actor, in tile space (extent 4096). Empty when nothing matches.
+    /// Unfiltered tiles at the stored zooms are the tile's 8×8 stored cells.
     pub async fn actor_tile(&self, query: &ActorQuery, tile: TileId) -> StoreResult<Vec<u8>> {
         let mut sql = SqlBuilder::new("");
         let z = sql.arg(Arg::Int(i64::from(tile.zoom.level())));
         let x = sql.arg(Arg::Int(i64::from(tile.x)));
         let y = sql.arg(Arg::Int(i64::from(tile.y)));
         debug_assert_eq!((z.as_str(), x.as_str(), y.as_str()), ("$1", "$2", "$3"));
+        let in_tile =
+            " AND a.geom && ST_Transform(ST_TileEnvelope($1::int, $2::int, $3::int), 4326)";
+        let items = if !tile.zoom.is_clustered() {
+            singles_sql(query, in_tile, &mut sql)
+        } else {
+            match CellSource::for_query(query, tile.zoom) {
+                CellSource::AllStored => {
+                    // A tile is exactly 8×8 cells; the last column and row also take the
+                    // actors that fall one cell beyond the world's edge (longitude 180,
+                    // latitudes below Web Mercator's limit).
+                    let cells = i64::from(CLUSTER_CELLS_PER_TILE_SIDE);
+                    let last_tile = (1i64 << tile.zoom.level()) - 1;
+                    let (tx, ty) = (i64::from(tile.x), i64::from(tile.y));
+                    let block = CellBlock {
+                        zoom: tile.zoom,
+                        min_x: tx * cells,
+                        max_x: tx * cells + cells - 1 + i64::from(tx == last_tile),
+                        min_y: ty * cells,
+                        max_y: ty * cells + cells - 1 + i64::from(ty == last_tile),
+                    };
+                    cells_sql(
+                        query,
+                        tile.zoom,
+                        &CellSource::StoredBlock(block),
+                        "",
+                        &mut sql,
+                    )
+                }
+                // Filters, or a bbox on top of the tile: grouped live.
+                _ => cells_sql(query, tile.zoom, &CellSource::Live, in_tile, &mut sql),
+            }
+        };
         let zoom = sql.arg(Arg::Int(i64::from(tile.zoom.level())));
-        let cell = sql.arg(Arg::Float(tile.zoom.cluster_cell_size_m()));
-        sql.push(" AND a.geom && ST_Transform(ST_TileEnvelope($1::int, $2::int, $3::int), 4326)");
-        push_filters(query, &mut sql);
-        let where_sql = std::mem::take(&mut sql.sql);
-        let items = map_items_sql(tile.zoom, &cell, &where_sql);
         sql.push(&TILE_SQL.replace("{items}", &items).replace("{zoom}", &zoom));
         let mut conn = self.conn().await?;
         let row: TileRow = sql.into_query().get_result(&mut conn).await?;

@@ -4,7 +4,8 @@
 
 use std::sync::Arc;
 
-use actix_web::http::header;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::web::Bytes;
 use actix_web::{get, web, HttpRequest, HttpResponse};
 use atlas_domain::map::{MapItem, TileId, Zoom};
 use atlas_domain::ValidationErrors;
@@ -13,7 +14,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::error::{ApiError, Problem};
 use crate::filters::ActorFilterParams;
-use crate::http_cache::Cacheable;
+use crate::http_cache::{if_none_match_hits, Cacheable};
 use crate::params::{parse_filtered_query, parse_query};
 use crate::routes::actors::GEOJSON;
 use crate::tile_cache::CachedTile;
@@ -242,6 +243,16 @@ pub async fn get_tile(
     req: HttpRequest,
     path: web::Path<(String, String, String)>,
 ) -> Result<HttpResponse, ApiError> {
+    let tile_cache = &state.tile_cache;
+    tile_cache.forget_if_changed(&state.store).await?;
+    // Only tiles of valid requests are cached: a hit needs no parsing.
+    let key = req
+        .uri()
+        .path_and_query()
+        .map_or_else(|| req.path(), |p| p.as_str());
+    if let Some(cached) = tile_cache.get(key) {
+        return Ok(tile_response(&req, &cached));
+    }
     let (z, x, y) = path.into_inner();
     let mut errors = ValidationErrors::default();
     let tile = match TileId::parse(&z, &x, &y) {
@@ -262,42 +273,56 @@ pub async fn get_tile(
     let (Some(tile), Some(query), true) = (tile, query, errors.is_empty()) else {
         return Err(errors.into());
     };
-    let tile_cache = &state.tile_cache;
-    tile_cache.forget_if_changed(&state.store).await?;
-    let key = format!("{tile}?{}", req.query_string());
-    let cached = match tile_cache.get(&key) {
-        Some(cached) => cached,
-        None => {
-            let body = state.store.actor_tile(&query, tile).await?;
-            let rendered = Cacheable {
-                body,
-                content_type: MVT,
-                max_age_seconds: MAP_MAX_AGE,
-                content_language: None,
-            };
-            let cached = Arc::new(CachedTile {
-                etag: rendered.etag(),
-                body: rendered.body,
-            });
-            tile_cache.insert(key, cached.clone());
-            cached
-        }
-    };
-    if cached.body.is_empty() {
-        return Ok(HttpResponse::NoContent()
-            .insert_header((
-                header::CACHE_CONTROL,
-                format!("public, max-age={MAP_MAX_AGE}"),
-            ))
-            .finish());
-    }
-    Ok(Cacheable {
-        body: cached.body.clone(),
+    let body = state.store.actor_tile(&query, tile).await?;
+    let rendered = Cacheable {
+        body,
         content_type: MVT,
         max_age_seconds: MAP_MAX_AGE,
         content_language: None,
+    };
+    let etag =
+        HeaderValue::from_str(&rendered.etag()).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let cached = Arc::new(CachedTile {
+        body: Bytes::from(rendered.body),
+        etag,
+    });
+    tile_cache.insert(key.to_owned(), cached.clone());
+    Ok(tile_response(&req, &cached))
+}
+
+/// `Cache-Control` of tiles (`MAP_MAX_AGE` seconds).
+fn tile_cache_control() -> HeaderValue {
+    HeaderValue::from_static("public, max-age=60")
+}
+
+/// 200 with the tile, 204 for an empty tile, 304 when the client has this tile already.
+fn tile_response(req: &HttpRequest, tile: &CachedTile) -> HttpResponse {
+    if tile.body.is_empty() {
+        return HttpResponse::NoContent()
+            .insert_header((header::CACHE_CONTROL, tile_cache_control()))
+            .finish();
     }
-    .respond_tagged(&req, cached.etag.clone(), |_| {}))
+    let has_it = tile
+        .etag
+        .to_str()
+        .is_ok_and(|etag| if_none_match_hits(req, etag));
+    let mut response = if has_it {
+        HttpResponse::NotModified()
+    } else {
+        HttpResponse::Ok()
+    };
+    response
+        .insert_header((header::ETAG, tile.etag.clone()))
+        .insert_header((header::CACHE_CONTROL, tile_cache_control()))
+        .insert_header((
+            header::VARY,
+            HeaderValue::from_static("Accept, Accept-Language, Accept-Encoding"),
+        ));
+    if has_it {
+        response.finish()
+    } else {
+        response.content_type(MVT).body(tile.body.clone())
+    }
 }
 
 /// Simplified country borders

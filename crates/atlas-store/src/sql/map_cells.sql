@@ -1,46 +1,74 @@
--- Published actors that match the filters, grouped into the cells of a Web Mercator grid
--- anchored at the world's top-left corner (so a cell and its id do not depend on the viewport).
--- The where placeholder holds the filters (a bbox or tile envelope as `a.geom && envelope` first, served by
--- the partial GiST index actors_published_geom); the cell placeholder is the cell side in metres.
--- Latitudes are clamped to the Web Mercator limit (±85.0511°) before projecting. The
--- projection to Web Mercator is its closed formula (x = R·λ, y = R·ln tan(π/4 + φ/2), R the
--- WGS 84 semi-major axis), several times cheaper per point than ST_Transform through PROJ.
--- One row per cell: the members' count, mean position, extent, up to five most frequent
--- categories (JSON text), and for a cell of one actor that actor's marker fields.
-WITH matched AS (
+-- Published actors grouped into the cells of a Web Mercator grid anchored at the world's
+-- top-left corner (so a cell and its id do not depend on the viewport), 8 cells per tile side.
+-- Cells come from two sources that never overlap, in the same shape:
+--   live:   grouped here from the actors matching the live where placeholder (filters, a bbox
+--           or tile envelope as `a.geom && envelope` first: partial GiST index
+--           actors_published_geom), each put in its cell by map_cell_x / map_cell_y;
+--   stored: read from map_cells / map_cell_categories (kept by triggers on actors, primary
+--           keys (zoom, cx, cy, ...)) for the cells picked by the stored where placeholder.
+-- An unfiltered view at a low zoom reads its whole cells stored and groups live only the
+-- actors of the cells cut by its edges; a filtered view is all live (stored where is `false`),
+-- an unfiltered one without a bbox all stored (live where is `false`).
+-- Means are exact numeric sums divided by the count, rounded to about a centimetre, so both
+-- sources give the very same cluster. A stored cell of one actor finds that actor by its
+-- position (the cell's extent is that point; GiST index actors_published_geom).
+-- The zoom placeholder is the bound zoom.
+WITH live AS (
     SELECT a.id, a.slug, a.name, a.kind, a.categories, ST_X(a.geom) AS lon, ST_Y(a.geom) AS lat,
-           6378137.0 * radians(ST_X(a.geom)) AS merc_x,
-           6378137.0 * ln(tan(pi() / 4 + radians(
-               LEAST(GREATEST(ST_Y(a.geom), -85.0511287798), 85.0511287798)) / 2)) AS merc_y
+           map_cell_x(ST_X(a.geom), {zoom}::int) AS cx,
+           map_cell_y(ST_Y(a.geom), {zoom}::int) AS cy
     FROM actors a
-    WHERE a.status = 'published' {where}
-), celled AS (
-    SELECT m.*,
-           floor((m.merc_x + 20037508.342789244) / {cell})::int8 AS cx,
-           floor((20037508.342789244 - m.merc_y) / {cell})::int8 AS cy
-    FROM matched m
+    WHERE a.status = 'published' {live_where}
+), live_cells AS (
+    SELECT cx, cy, count(*) AS n, sum(lon::numeric) AS lon_sum, sum(lat::numeric) AS lat_sum,
+           min(lon) AS west, min(lat) AS south, max(lon) AS east, max(lat) AS north,
+           CASE WHEN count(*) = 1 THEN min(id::text) END AS actor_id,
+           CASE WHEN count(*) = 1 THEN min(slug) END AS slug,
+           CASE WHEN count(*) = 1 THEN min(name) END AS name,
+           CASE WHEN count(*) = 1 THEN min(kind) END AS kind,
+           CASE WHEN count(*) = 1 THEN min(categories) END AS categories
+    FROM live
+    GROUP BY cx, cy
+), stored_cells AS (
+    SELECT c.cx, c.cy, c.actors AS n, c.lon_sum, c.lat_sum, c.west, c.south, c.east, c.north,
+           single.actor_id, single.slug, single.name, single.kind, single.categories
+    FROM map_cells c
+    LEFT JOIN LATERAL (
+        SELECT a.id::text AS actor_id, a.slug, a.name, a.kind, a.categories
+        FROM actors a
+        WHERE c.actors = 1 AND a.status = 'published'
+          AND a.geom && ST_MakeEnvelope(c.west, c.south, c.east, c.north, 4326)
+          AND ST_X(a.geom) = c.west AND ST_Y(a.geom) = c.south
+        ORDER BY a.id
+        LIMIT 1
+    ) single ON true
+    WHERE c.zoom = {zoom} {stored_where}
 ), category_counts AS (
-    SELECT cx, cy, category, count(*) AS n,
-           row_number() OVER (PARTITION BY cx, cy ORDER BY count(*) DESC, category) AS rank
-    FROM celled, unnest(categories) AS category
-    GROUP BY cx, cy, category
+    SELECT cx, cy, category, n,
+           row_number() OVER (PARTITION BY cx, cy ORDER BY n DESC, category) AS rank
+    FROM (
+        SELECT cx, cy, category, count(*) AS n
+        FROM live, unnest(categories) AS category
+        GROUP BY cx, cy, category
+        UNION ALL
+        SELECT cx, cy, category, actors
+        FROM map_cell_categories
+        WHERE zoom = {zoom} {stored_where}
+    ) counted
 ), top_categories AS (
     SELECT cx, cy, json_agg(json_build_array(category, n) ORDER BY rank)::text AS top
     FROM category_counts
     WHERE rank <= 5
     GROUP BY cx, cy
 ), cells AS (
-    SELECT c.cx, c.cy, count(*) AS n,
-           -- Rounded to about a centimetre: a float sum depends on the order rows arrive in.
-           round(avg(c.lon)::numeric, 7)::float8 AS lon, round(avg(c.lat)::numeric, 7)::float8 AS lat,
-           min(c.lon) AS west, min(c.lat) AS south, max(c.lon) AS east, max(c.lat) AS north,
-           CASE WHEN count(*) = 1 THEN min(c.id::text) END AS actor_id,
-           CASE WHEN count(*) = 1 THEN min(c.slug) END AS slug,
-           CASE WHEN count(*) = 1 THEN min(c.name) END AS name,
-           CASE WHEN count(*) = 1 THEN min(c.kind) END AS kind,
-           CASE WHEN count(*) = 1 THEN min(c.categories) END AS categories
-    FROM celled c
-    GROUP BY c.cx, c.cy
+    SELECT * FROM live_cells
+    UNION ALL
+    SELECT * FROM stored_cells
 )
-SELECT cells.*, coalesce(t.top, '[]') AS top_categories
+SELECT cells.cx, cells.cy, cells.n,
+       round(cells.lon_sum / cells.n, 7)::float8 AS lon,
+       round(cells.lat_sum / cells.n, 7)::float8 AS lat,
+       cells.west, cells.south, cells.east, cells.north,
+       cells.actor_id, cells.slug, cells.name, cells.kind, cells.categories,
+       coalesce(t.top, '[]') AS top_categories
 FROM cells LEFT JOIN top_categories t USING (cx, cy)

@@ -1,0 +1,15 @@
+DROP TRIGGER actors_map_cells_truncate ON actors;
+DROP TRIGGER actors_map_cells_delete ON actors;
+DROP TRIGGER actors_map_cells_update ON actors;
+DROP TRIGGER actors_map_cells_insert ON actors;
+DROP FUNCTION map_cells_rebuild();
+DROP FUNCTION map_cells_follow_actors();
+DROP FUNCTION map_cells_apply(map_cell_member[], map_cell_member[]);
+DROP TYPE map_cell_member;
+DROP TABLE map_cell_categories;
+DROP TABLE map_cells;
+DROP FUNCTION map_cells_max_zoom();
+DROP FUNCTION map_cell_north(bigint, integer);
+DROP FUNCTION map_cell_west(bigint, integer);
+DROP FUNCTION map_cell_y(double precision, integer);
+DROP FUNCTION map_cell_x(double precision, integer);

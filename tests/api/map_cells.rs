@@ -1,0 +1,218 @@
+//! The cluster cells kept in `map_cells` (so an unfiltered map of Europe does not group every
+//! actor on each request) give exactly the clusters that grouping the actors live gives, at
+//! every stored zoom and view, and keep doing so through creates, moves, unpublishing, merges,
+//! category changes and bulk deletes.
+
+use actix_web::test::TestRequest;
+use atlas_domain::map::{MapItem, Zoom};
+use atlas_domain::{ActorQuery, BoundingBox};
+use atlas_e2e::TestApp;
+use serde_json::json;
+
+/// Views a map shows: the world, Europe, two overlapping regions, a city, a box on cell edges.
+const VIEWS: [Option<[f64; 4]>; 6] = [
+    None,
+    Some([-25.0, 34.0, 45.0, 72.0]),
+    Some([-5.0, 40.0, 20.0, 56.0]),
+    Some([5.0, 42.0, 30.0, 58.0]),
+    Some([16.18, 48.10, 16.58, 48.33]),
+    Some([0.0, 0.0, 45.0, 66.51326044311186]),
+];
+
+fn view_query(view: Option<[f64; 4]>) -> ActorQuery {
+    ActorQuery {
+        bbox: view.map(|[min_lon, min_lat, max_lon, max_lat]| BoundingBox {
+            min_lon,
+            min_lat,
+            max_lon,
+            max_lat,
+        }),
+        ..ActorQuery::default()
+    }
+}
+
+/// Clusters from the stored cells against clusters grouped live, for every view at `zooms`.
+async fn assert_stored_equals_live(app: &TestApp, zooms: &[u8], when: &str) {
+    for &level in zooms {
+        let zoom = Zoom::new(level).expect("zoom");
+        for view in VIEWS {
+            let query = view_query(view);
+            let stored = app.store.map_items(&query, zoom).await.expect("stored");
+            let live = app
+                .store
+                .map_items_grouped_live(&query, zoom)
+                .await
+                .expect("live");
+            assert_eq!(
+                stored.len(),
+                live.len(),
+                "{when}: zoom {level}, view {view:?}: number of features"
+            );
+            assert_eq!(stored, live, "{when}: zoom {level}, view {view:?}");
+        }
+    }
+}
+
+/// Rows of the stored cells that differ from cells computed afresh from the actors, at every
+/// stored zoom (cells, then category counts; both directions).
+async fn stored_cells_out_of_step(app: &TestApp) -> i64 {
+    let fresh_cells = "SELECT z::smallint, map_cell_x(ST_X(geom), z), map_cell_y(ST_Y(geom), z), \
+            count(*), sum(ST_X(geom)::numeric), sum(ST_Y(geom)::numeric), \
+            min(ST_X(geom)), min(ST_Y(geom)), max(ST_X(geom)), max(ST_Y(geom)) \
+        FROM actors, generate_series(0, map_cells_max_zoom()) z \
+        WHERE status = 'published' GROUP BY 1, 2, 3";
+    let stored_cells = "SELECT zoom, cx, cy, actors, lon_sum, lat_sum, west, south, east, north \
+        FROM map_cells";
+    let fresh_categories = "SELECT z::smallint, map_cell_x(ST_X(geom), z), \
+            map_cell_y(ST_Y(geom), z), category, count(*) \
+        FROM actors, unnest(categories) category, generate_series(0, map_cells_max_zoom()) z \
+        WHERE status = 'published' GROUP BY 1, 2, 3, 4";
+    let stored_categories = "SELECT zoom, cx, cy, category, actors FROM map_cell_categories";
+    let differ = format!(
+        "SELECT ((SELECT count(*) FROM ({fresh_cells} EXCEPT {stored_cells}) a) \
+               + (SELECT count(*) FROM ({stored_cells} EXCEPT {fresh_cells}) b) \
+               + (SELECT count(*) FROM ({fresh_categories} EXCEPT {stored_categories}) c) \
+               + (SELECT count(*) FROM ({stored_categories} EXCEPT {fresh_categories}) d))::text"
+    );
+    app.sql_text(&differ)
+        .await
+        .expect("a count")
+        .parse()
+        .expect("a number")
+}
+
+const ZOOMS: [u8; 6] = [0, 3, 4, 6, 9, 12];
+
+#[tokio::test]
+async fn stored_cells_give_the_clusters_that_grouping_the_actors_gives() {
+    let app = TestApp::seeded().await.expect("app");
+    assert_eq!(stored_cells_out_of_step(&app).await, 0);
+    assert_stored_equals_live(&app, &ZOOMS, "seeded").await;
+
+    // The unfiltered Europe view really reads stored cells (and still counts everyone).
+    let europe = view_query(VIEWS[1]);
+    let zoom = Zoom::new(4).expect("z4");
+    let items = app.store.map_items(&europe, zoom).await.expect("items");
+    let in_europe = app.get("/v1/actors?limit=1&bbox=-25,34,45,72").await.json()["total"]
+        .as_u64()
+        .expect("total");
+    assert_eq!(items.iter().map(MapItem::count).sum::<u64>(), in_europe);
+    assert!(
+        items.iter().any(|i| matches!(i, MapItem::Actor(_))),
+        "single actors are looked up"
+    );
+
+    // Proof that the unfiltered view reads the stored cells and a filtered one does not: a
+    // stored count put wrong by hand shows in the first only.
+    app.sql("UPDATE map_cells SET actors = actors + 1000 WHERE zoom = 4")
+        .await
+        .expect("tamper");
+    let number_matched = |filters: &'static str| {
+        let app = &app;
+        async move {
+            app.get(&format!("/v1/clusters?bbox=-25,34,45,72&zoom=4{filters}"))
+                .await
+                .json()["numberMatched"]
+                .as_u64()
+                .expect("numberMatched")
+        }
+    };
+    assert!(number_matched("").await > in_europe);
+    assert_eq!(number_matched("&updated_since=1970-01-01").await, in_europe);
+}
+
+#[tokio::test]
+async fn stored_cells_follow_every_kind_of_write() {
+    let app = TestApp::seeded().await.expect("app");
+    let write = |statement: &'static str| {
+        let app = &app;
+        async move { app.sql(statement).await.expect(statement) }
+    };
+    let check = |when: &'static str| {
+        let app = &app;
+        async move {
+            assert_eq!(stored_cells_out_of_step(app).await, 0, "{when}");
+            assert_stored_equals_live(app, &[0, 4, 9, 12], when).await;
+        }
+    };
+
+    // Create: a copy of an actor, 300 m east of it.
+    write(
+        "INSERT INTO actors SELECT (jsonb_populate_record(NULL::actors, to_jsonb(a) || \
+             jsonb_build_object('id', gen_random_uuid(), 'slug', 'map-cells-copy', \
+                 'external_id', NULL, 'geom', ST_Translate(a.geom, 0.004, 0)::text))).* \
+         FROM actors a WHERE status = 'published' ORDER BY id LIMIT 1",
+    )
+    .await;
+    check("after a create").await;
+
+    // Move the westernmost actor (it sets the extent of its cell at every zoom) far east.
+    write(
+        "UPDATE actors SET geom = ST_SetSRID(ST_MakePoint(24.94, 60.17), 4326) WHERE id = \
+         (SELECT id FROM actors WHERE status = 'published' ORDER BY ST_X(geom), id LIMIT 1)",
+    )
+    .await;
+    check("after a move").await;
+
+    // Unpublish the northernmost actor.
+    write(
+        "UPDATE actors SET status = 'archived' WHERE id = \
+         (SELECT id FROM actors WHERE status = 'published' ORDER BY ST_Y(geom) DESC, id LIMIT 1)",
+    )
+    .await;
+    check("after unpublishing").await;
+
+    // New categories and a new name (the name changes no cell, the categories do).
+    write(
+        "UPDATE actors SET categories = ARRAY['finance'], name = name || ' (renamed)' WHERE id IN \
+         (SELECT id FROM actors WHERE status = 'published' ORDER BY id LIMIT 20)",
+    )
+    .await;
+    check("after category changes").await;
+
+    // Bulk: every Austrian actor unpublished in one statement; the copy deleted.
+    write("UPDATE actors SET status = 'archived' WHERE country = 'AT'").await;
+    check("after a bulk unpublish").await;
+    write("DELETE FROM actors WHERE slug = 'map-cells-copy'").await;
+    check("after a delete").await;
+
+    // Merge through the API, as a moderator does.
+    let token = app.login_as("moderator").await;
+    let two = app.get("/v1/actors?limit=2&bbox=-25,34,45,72").await.json()["items"].clone();
+    let (survivor, duplicate) = (
+        two[0]["id"].as_str().expect("id").to_owned(),
+        two[1]["id"].as_str().expect("id").to_owned(),
+    );
+    let merged = app
+        .send_as(
+            &token,
+            TestRequest::post()
+                .uri(&format!("/v1/actors/{duplicate}/merge"))
+                .set_json(json!({"into": survivor})),
+        )
+        .await;
+    assert_eq!(merged.status, 200, "{}", merged.text());
+    check("after a merge").await;
+
+    // Archive and restore through the API.
+    for action in ["archive", "restore"] {
+        let response = app
+            .send_as(
+                &token,
+                TestRequest::post()
+                    .uri(&format!("/v1/actors/{survivor}/{action}"))
+                    .set_json(json!({"note": "map cells test"})),
+            )
+            .await;
+        assert_eq!(response.status, 200, "{action}: {}", response.text());
+        check(action).await;
+    }
+
+    // And the clusters endpoint still counts everyone in view.
+    let in_europe = app.get("/v1/actors?limit=1&bbox=-25,34,45,72").await.json()["total"].clone();
+    let clusters = app
+        .get("/v1/clusters?bbox=-25,34,45,72&zoom=4")
+        .await
+        .json();
+    assert_eq!(clusters["numberMatched"], in_europe);
+}
