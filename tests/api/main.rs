@@ -12,6 +12,7 @@ mod moderation;
 mod ogc;
 mod openapi;
 mod owners;
+mod paging_totals;
 mod privacy;
 mod review;
 mod search;
