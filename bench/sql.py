@@ -56,6 +56,15 @@ def actor_columns() -> str:
     return re.sub(r"\\\n\s*", "", m.group(1))
 
 
+def ranked_candidates() -> int:
+    """RANKED_CANDIDATES of actors.rs: how many matches get the full relevance score."""
+    src = (REPO / "crates" / "atlas-store" / "src" / "actors.rs").read_text(encoding="utf-8")
+    m = re.search(r"RANKED_CANDIDATES\s*:\s*i64\s*=\s*(\d+)\s*;", src)
+    if not m:
+        sys.exit("sql.py: RANKED_CANDIDATES not found in actors.rs")
+    return int(m.group(1))
+
+
 def lit(x: float) -> str:
     return repr(float(x))
 
@@ -77,14 +86,29 @@ def list_page(cols: str, where: str, order: str, page_order: str, limit: int,
         search_columns = sql_file("search_columns.sql").replace("{q}", q)
         from_where = (" FROM actors a CROSS JOIN sq WHERE a.status = 'published' "
                       "AND a.search_doc @@ sq.match_all" + where)
+        total = "count(*) OVER ()"
+        if order == RELEVANCE_ORDER[0]:
+            # Two-step ranking (list_actors): a cheap score for every match, the full score
+            # for the best RANKED_CANDIDATES of them only.
+            ranked = ranked_candidates()
+            cheap = f"similarity(atlas_normalise({q}), a.search_names)"
+            from_where = (
+                f" FROM (SELECT a.id AS candidate_id, {cheap} AS cheap, "
+                f"row_number() OVER (ORDER BY {cheap} DESC, a.id) AS cheap_position, "
+                f"count(*) OVER () AS matches{from_where} "
+                f"ORDER BY {cheap} DESC, a.id LIMIT {max(ranked, limit + 1)}) c "
+                "JOIN actors a ON a.id = c.candidate_id CROSS JOIN sq")
+            score = f"CASE WHEN c.cheap_position <= {ranked} THEN {score} ELSE c.cheap - 2 END"
+            total = "c.matches"
     else:
         text_cte, text_join, score, search_columns = "", "", "NULL::float8", NO_SEARCH_COLUMNS
         from_where = " FROM actors a WHERE a.status = 'published'" + where
+        total = "count(*) OVER ()"
     # Placeholders are replaced in the order actors.rs replaces them.
     return (sql_file("list_actors.sql")
             .replace("{text}", text_cte).replace("{text_join}", text_join)
             .replace("{distance}", distance).replace("{score}", score)
-            .replace("{total}", "count(*) OVER ()").replace("{from_where}", from_where)
+            .replace("{total}", total).replace("{from_where}", from_where)
             .replace("{order}", order).replace("{limit}", f"LIMIT {limit + 1}")
             .replace("{columns}", cols).replace("{search_columns}", search_columns)
             .replace("{page_order}", page_order))

@@ -100,3 +100,31 @@ async fn reused_statements_answer_each_request_with_its_own_values() {
         }
     }
 }
+
+/// A broad query matches more actors than get the full relevance score (the best few hundred
+/// by a cheap score; the rest follow in that cheap order): walking it by relevance still
+/// returns every match exactly once, and in the same order whatever the page size, across
+/// that boundary.
+#[tokio::test]
+async fn a_relevance_walk_past_the_fully_ranked_matches_is_one_consistent_order() {
+    let app = TestApp::seeded().await.expect("app");
+    let ids = |items: Vec<Value>| -> Vec<String> {
+        items
+            .iter()
+            .map(|item| item["id"].as_str().expect("id").to_owned())
+            .collect()
+    };
+    let total = app.get("/v1/actors?q=social&limit=1").await.json()["total"]
+        .as_u64()
+        .expect("total");
+    assert!(
+        total > 600,
+        "social must match well over the fully ranked few hundred, matched {total}"
+    );
+    let by_hundred = ids(app.walk("/v1/actors?q=social&limit=100").await);
+    let by_seventy = ids(app.walk("/v1/actors?q=social&limit=70").await);
+    assert_eq!(by_hundred.len() as u64, total);
+    let unique: std::collections::HashSet<&String> = by_hundred.iter().collect();
+    assert_eq!(unique.len(), by_hundred.len(), "an actor came twice");
+    assert_eq!(by_hundred, by_seventy, "the order depends on the page size");
+}

@@ -18,6 +18,9 @@ use crate::Store;
 
 const LIST_ACTORS_SQL: &str = include_str!("sql/list_actors.sql");
 const SEARCH_SCORE_SQL: &str = include_str!("sql/search_score.sql");
+/// How many matches of a relevance-ordered text query get the full (costly) score; the others
+/// follow them in the order of a cheap score (see `list_actors`).
+const RANKED_CANDIDATES: i64 = 300;
 const SEARCH_COLUMNS_SQL: &str = include_str!("sql/search_columns.sql");
 const NO_SEARCH_COLUMNS: &str = "NULL::boolean AS name_hit, NULL::text[] AS matched_categories, \
     NULL::boolean AS tags_hit, NULL::boolean AS place_hit, NULL::text AS snippet";
@@ -222,7 +225,33 @@ impl Store {
                 matching.arg(Arg::Int(i64::from(offset)))
             ));
         }
-        let (from_where, mut page_sql) = matching.take_sql();
+        // Relevance ranks in two steps so that a broad query costs a bounded amount: every
+        // match gets only a cheap score (trigram similarity of the text to the names, no
+        // detoasting of the search document), and only the best RANKED_CANDIDATES of that
+        // order get the full score. The order is one total order whatever the page: those
+        // candidates by full score (always >= 0) first, then every other match by the cheap
+        // score (shifted below 0), so offset cursors stay consistent.
+        let two_phase = match (&q, query.sort) {
+            (Some(q), SortOrder::Relevance) => {
+                let ranked = matching.arg(Arg::Int(RANKED_CANDIDATES));
+                let candidates = matching.arg(Arg::Int(
+                    RANKED_CANDIDATES.max(i64::from(offset) + i64::from(query.limit) + 1),
+                ));
+                Some((q.clone(), ranked, candidates))
+            }
+            _ => None,
+        };
+        let (mut from_where, mut page_sql) = matching.take_sql();
+        if let Some((q, _, candidates)) = &two_phase {
+            let cheap = format!("similarity(atlas_normalise({q}), a.search_names)");
+            from_where = format!(
+                " FROM (SELECT a.id AS candidate_id, {cheap} AS cheap, \
+                   row_number() OVER (ORDER BY {cheap} DESC, a.id) AS cheap_position, \
+                   count(*) OVER () AS matches{from_where} \
+                   ORDER BY {cheap} DESC, a.id LIMIT {candidates}) c \
+                 JOIN actors a ON a.id = c.candidate_id CROSS JOIN sq"
+            );
+        }
         // With a text or place filter PostgreSQL reads and sorts every match anyway, so a
         // first page counts them in the same scan. Without one, the page can walk the order's
         // index and stop after a page, and a separate count is cheaper; after a cursor the
@@ -233,7 +262,13 @@ impl Store {
             Some(q) => (
                 format!("sq AS (SELECT * FROM atlas_search_query({q})),"),
                 " CROSS JOIN sq",
-                SEARCH_SCORE_SQL.replace("{q}", q),
+                match &two_phase {
+                    Some((_, ranked, _)) => format!(
+                        "CASE WHEN c.cheap_position <= {ranked} THEN {} ELSE c.cheap - 2 END",
+                        SEARCH_SCORE_SQL.replace("{q}", q)
+                    ),
+                    None => SEARCH_SCORE_SQL.replace("{q}", q),
+                },
                 SEARCH_COLUMNS_SQL.replace("{q}", q),
             ),
             None => (
@@ -251,7 +286,9 @@ impl Store {
                 .replace("{score}", &score)
                 .replace(
                     "{total}",
-                    if count_in_page {
+                    if count_in_page && two_phase.is_some() {
+                        "c.matches"
+                    } else if count_in_page {
                         "count(*) OVER ()"
                     } else {
                         "NULL::int8"
