@@ -107,6 +107,95 @@ COUNTRY_LANGS = {
     "SM": ["it"], "UA": ["uk"], "VA": ["it"], "XK": ["sq"],
 }
 
+# Texts in the town's language, so that search sees what it sees on real data: words to stem
+# in several languages, accents, category words in another language than the query's. Each
+# language has the kind nouns used in names, a few activities, and the sentence shapes of
+# the summary and description ({name}, {kind}, {town}, {country}, {year}, {a0}, {a1},
+# {themes}). Towns in other countries get English texts only.
+LOCAL = {
+    "de": {
+        "kinds": {"association": "Verein", "cooperative": "Genossenschaft", "foundation": "Stiftung",
+                  "social_enterprise": "Sozialunternehmen", "company": "GmbH", "public_body": "Amt",
+                  "network": "Netzwerk", "informal_group": "Kollektiv", "other": "Initiative"},
+        "acts": ["betreibt eine Reparaturwerkstatt", "organisiert einen Wochenmarkt",
+                 "rettet Lebensmittel vor der Tonne", "berät Menschen ohne Wohnung",
+                 "bietet Computerkurse für Senioren an", "pflegt einen Gemeinschaftsgarten",
+                 "baut Bürgerenergieanlagen", "begleitet Geflüchtete bei der Arbeitssuche"],
+        "summary": "{name} {a0} in {town}.",
+        "description": "{name} ist eine {kind} aus {town} ({country}), gegründet {year}. "
+                       "Sie {a0} und {a1}. Themen: {themes}.",
+    },
+    "fr": {
+        "kinds": {"association": "Association", "cooperative": "Coopérative", "foundation": "Fondation",
+                  "social_enterprise": "Entreprise sociale", "company": "Société", "public_body": "Service public",
+                  "network": "Réseau", "informal_group": "Collectif", "other": "Initiative"},
+        "acts": ["anime un atelier de réparation", "organise un marché hebdomadaire",
+                 "récupère les invendus alimentaires", "accompagne les personnes sans abri",
+                 "propose des ateliers de numérique inclusif", "entretient un jardin partagé",
+                 "développe des projets d'énergie citoyenne", "aide les réfugiés à trouver un emploi"],
+        "summary": "{name} {a0} à {town}.",
+        "description": "{name} est une structure de l'économie sociale et solidaire basée à {town} "
+                       "({country}), fondée en {year}. Elle {a0} et {a1}. Thèmes : {themes}.",
+    },
+    "es": {
+        "kinds": {"association": "Asociación", "cooperative": "Cooperativa", "foundation": "Fundación",
+                  "social_enterprise": "Empresa social", "company": "Empresa", "public_body": "Oficina municipal",
+                  "network": "Red", "informal_group": "Colectivo", "other": "Iniciativa"},
+        "acts": ["gestiona un taller de reparación", "organiza un mercado semanal",
+                 "recupera alimentos para bancos de alimentos", "acompaña a personas sin hogar",
+                 "enseña competencias digitales", "cuida un huerto comunitario",
+                 "impulsa comunidades energéticas", "ayuda a personas migrantes a encontrar empleo"],
+        "summary": "{name} {a0} en {town}.",
+        "description": "{name} es una entidad de economía social con sede en {town} ({country}), "
+                       "fundada en {year}. {a0} y {a1}. Temas: {themes}.",
+    },
+    "it": {
+        "kinds": {"association": "Associazione", "cooperative": "Cooperativa sociale", "foundation": "Fondazione",
+                  "social_enterprise": "Impresa sociale", "company": "Società", "public_body": "Ufficio comunale",
+                  "network": "Rete", "informal_group": "Collettivo", "other": "Iniziativa"},
+        "acts": ["gestisce un laboratorio di riparazione", "organizza un mercato settimanale",
+                 "recupera le eccedenze alimentari", "accoglie persone senza dimora",
+                 "insegna competenze digitali", "cura un orto condiviso",
+                 "promuove comunità energetiche", "aiuta i migranti a trovare lavoro"],
+        "summary": "{name} {a0} a {town}.",
+        "description": "{name} è un'organizzazione dell'economia sociale con sede a {town} ({country}), "
+                       "fondata nel {year}. {a0} e {a1}. Temi: {themes}.",
+    },
+    "nl": {
+        "kinds": {"association": "Vereniging", "cooperative": "Coöperatie", "foundation": "Stichting",
+                  "social_enterprise": "Sociale onderneming", "company": "Bedrijf", "public_body": "Gemeentedienst",
+                  "network": "Netwerk", "informal_group": "Collectief", "other": "Initiatief"},
+        "acts": ["runt een repaircafé", "organiseert een weekmarkt", "redt voedsel van de verspilling",
+                 "helpt daklozen", "geeft digitale lessen", "onderhoudt een buurtmoestuin",
+                 "bouwt aan een energiecoöperatie", "helpt nieuwkomers aan werk"],
+        "summary": "{name} {a0} in {town}.",
+        "description": "{name} is een sociale organisatie uit {town} ({country}), opgericht in {year}. "
+                       "Ze {a0} en {a1}. Thema's: {themes}.",
+    },
+    "pt": {
+        "kinds": {"association": "Associação", "cooperative": "Cooperativa", "foundation": "Fundação",
+                  "social_enterprise": "Empresa social", "company": "Empresa", "public_body": "Serviço municipal",
+                  "network": "Rede", "informal_group": "Coletivo", "other": "Iniciativa"},
+        "acts": ["mantém uma oficina de reparação", "organiza um mercado semanal",
+                 "recupera excedentes alimentares", "apoia pessoas em situação de sem-abrigo",
+                 "ensina competências digitais", "cuida de uma horta comunitária"],
+        "summary": "{name} {a0} em {town}.",
+        "description": "{name} é uma organização da economia social sediada em {town} ({country}), "
+                       "fundada em {year}. {a0} e {a1}. Temas: {themes}.",
+    },
+    "pl": {
+        "kinds": {"association": "Stowarzyszenie", "cooperative": "Spółdzielnia", "foundation": "Fundacja",
+                  "social_enterprise": "Przedsiębiorstwo społeczne", "company": "Spółka", "public_body": "Urząd",
+                  "network": "Sieć", "informal_group": "Kolektyw", "other": "Inicjatywa"},
+        "acts": ["prowadzi warsztat naprawczy", "organizuje cotygodniowy targ",
+                 "ratuje żywność przed zmarnowaniem", "pomaga osobom w kryzysie bezdomności",
+                 "uczy kompetencji cyfrowych", "opiekuje się ogrodem społecznym"],
+        "summary": "{name} {a0} w mieście {town}.",
+        "description": "{name} to organizacja ekonomii społecznej z siedzibą w {town} ({country}), "
+                       "założona w {year}. {a0} i {a1}. Tematy: {themes}.",
+    },
+}
+
 EPOCH = datetime(2024, 1, 1, tzinfo=timezone.utc)
 
 
@@ -191,39 +280,58 @@ def load_towns(path: Path) -> list[dict]:
     return towns
 
 
-def load_categories(path: Path) -> list[str]:
-    return [c["id"] for c in json.loads(path.read_text(encoding="utf-8"))["categories"]]
+def load_categories(path: Path) -> dict[str, dict[str, str]]:
+    """Category id -> labels by language, in the taxonomy's order."""
+    return {c["id"]: c["labels"] for c in json.loads(path.read_text(encoding="utf-8"))["categories"]}
 
 
 # --- generation -----------------------------------------------------------------------------
 
-def generate(n: int, towns: list[dict], categories: list[str]):
+def themes(cats: list[str], labels: dict[str, dict[str, str]], lang: str) -> str:
+    return ", ".join(labels[c].get(lang) or labels[c]["en"] for c in cats)
+
+
+def generate(n: int, towns: list[dict], labels: dict[str, dict[str, str]]):
     """Yields (town, row) for actors 1..n; rows are lists of column values (str or None)."""
     rng = Random(SEED)
     cum = list(itertools.accumulate(t["population"] for t in towns))
     total = cum[-1]
     kinds = list(KINDS)
+    categories = list(labels)
     for i in range(1, n + 1):
         town = towns[bisect.bisect_right(cum, rng.random() * total)]
         lat = round(max(-90.0, min(90.0, town["lat"] + rng.uniform(-JITTER_DEG, JITTER_DEG))), 6)
         lon = round(town["lon"] + rng.uniform(-JITTER_DEG, JITTER_DEG), 6)
         kind = rng.choice(kinds)
         word = rng.choice(WORDS)
-        name = f"{word} {KINDS[kind]} {town['name']}"
-        cats = rng.sample(categories, rng.randint(1, 3))
-        tags = sorted(rng.sample(TAGS, rng.randint(0, 4)))
         langs = list(COUNTRY_LANGS.get(town["country"], []))
         if "en" not in langs and rng.random() < 0.4:
             langs.append("en")
+        # Half of the actors of a country with local texts are named in its language.
+        local_lang = next((lang for lang in langs if lang in LOCAL), None)
+        local = LOCAL[local_lang] if local_lang else None
+        kind_noun = local["kinds"][kind] if local and rng.random() < 0.5 else KINDS[kind]
+        name = f"{word} {kind_noun} {town['name']}"
+        cats = rng.sample(categories, rng.randint(1, 3))
+        tags = sorted(rng.sample(TAGS, rng.randint(0, 4)))
         acts = rng.sample(ACTIVITIES, 2)
         founded = rng.randint(1950, 2024)
         summary = {"en": f"{name} {acts[0]} in {town['name']}."}
         description = {"en": (
             f"{name} is {article(KINDS[kind])} {KINDS[kind].lower()} based in {town['name']} ({town['country']}), "
-            f"founded in {founded}. It {acts[0]} and {acts[1]}. Themes: {', '.join(cats)}. "
+            f"founded in {founded}. It {acts[0]} and {acts[1]}. Themes: {themes(cats, labels, 'en')}. "
             f"This is synthetic benchmark data (record {i}), generated from GeoNames "
             f"(geonames.org, CC-BY 4.0) town locations."
         )}
+        if local and local_lang:
+            a0, a1 = rng.sample(local["acts"], 2)
+            fields = {"name": name, "kind": local["kinds"][kind], "town": town["name"],
+                      "country": town["country"], "year": founded, "a0": a0, "a1": a1,
+                      "themes": themes(cats, labels, local_lang)}
+            summary[local_lang] = local["summary"].format(**fields)
+            description[local_lang] = local["description"].format(**fields)
+            # The description starts with an activity in some languages: capitalise it.
+            description[local_lang] = ". ".join(p[:1].upper() + p[1:] for p in description[local_lang].split(". "))
         created = EPOCH + timedelta(seconds=rng.randrange(0, 365 * 86400))
         updated = created + timedelta(seconds=rng.randrange(0, 90 * 86400))
         ext = f"{SOURCE}:{i}"

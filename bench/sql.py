@@ -1,18 +1,24 @@
 #!/usr/bin/env python3
 """The SQL the API runs for a benchmark scenario, as plain SQL and as a pgbench script.
 
-  sql.py bbox MINLON MINLAT MAXLON MAXLAT [--limit 50] --out PREFIX
-  sql.py near LAT LON RADIUS_KM [--limit 50] --out PREFIX
+  sql.py bbox MINLON MINLAT MAXLON MAXLAT [--q TEXT] [--limit 50] --out PREFIX
+  sql.py near LAT LON RADIUS_KM [--q TEXT] [--limit 50] --out PREFIX
+  sql.py search TEXT [--limit 50] --out PREFIX          (q alone, sorted by relevance)
   sql.py detail SLUG --out PREFIX
 
-Writes PREFIX.sql (one statement per line, for EXPLAIN and for reading) and
-PREFIX.pgbench.sql (the same statements; a list page's two queries wrapped in
-\\startpipeline/\\endpipeline, as the API pipelines them on one connection).
+Writes PREFIX.sql (one statement per line, values as literals: for EXPLAIN and for
+reading), PREFIX.pgbench.sql (the same statement for pgbench) and PREFIX.pgbench.args (extra
+pgbench options: `-D q=...` for a text query).
 
-The statements mirror crates/atlas-store/src/actors.rs (list_actors, published_actor): the
-column list is read from ACTOR_COLUMNS in crates/atlas-store/src/rows.rs so it follows the
-code; values are written as literals (the API binds them as parameters of an unnamed
-statement, which PostgreSQL plans with the values known, so the plans are the same).
+The statements mirror crates/atlas-store/src/actors.rs (list_actors on a first page: one
+statement that sorts ids and counts the matches with a window, then reads the page's rows in
+full; published_actor): the column list is read from ACTOR_COLUMNS in
+crates/atlas-store/src/rows.rs and the search parts from crates/atlas-store/src/sql/*.sql,
+so they follow the code. Numbers are written as literals; the text of a query is bound as a
+parameter (`:q`, which pgbench -M extended sends as $1), as the API does. The API keeps its
+statements prepared per connection but plans each run with its values
+(plan_cache_mode = force_custom_plan), which is what pgbench -M extended gets with unnamed
+statements, so the plans are the same.
 """
 
 from __future__ import annotations
@@ -24,6 +30,9 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 ROWS_RS = REPO / "crates" / "atlas-store" / "src" / "rows.rs"
+SQL_DIR = REPO / "crates" / "atlas-store" / "src" / "sql"
+NO_SEARCH_COLUMNS = ("NULL::boolean AS name_hit, NULL::text[] AS matched_categories, "
+                     "NULL::boolean AS tags_hit, NULL::boolean AS place_hit, NULL::text AS snippet")
 
 FALLBACK_COLUMNS = (
     "a.id, a.slug, a.status, a.version, a.name, a.alt_names, a.summary, a.description, a.kind, "
@@ -47,29 +56,85 @@ def actor_columns() -> str:
     return re.sub(r"\\\n\s*", "", m.group(1))
 
 
+def ranked_candidates() -> int:
+    """RANKED_CANDIDATES of actors.rs: how many matches get the full relevance score."""
+    src = (REPO / "crates" / "atlas-store" / "src" / "actors.rs").read_text(encoding="utf-8")
+    m = re.search(r"RANKED_CANDIDATES\s*:\s*i64\s*=\s*(\d+)\s*;", src)
+    if not m:
+        sys.exit("sql.py: RANKED_CANDIDATES not found in actors.rs")
+    return int(m.group(1))
+
+
 def lit(x: float) -> str:
     return repr(float(x))
 
 
-def bbox(cols: str, a: argparse.Namespace) -> list[str]:
+def sql_file(name: str) -> str:
+    """A file of crates/atlas-store/src/sql without its comment lines, on one line."""
+    text = (SQL_DIR / name).read_text(encoding="utf-8")
+    lines = [ln for ln in text.splitlines() if not ln.lstrip().startswith("--")]
+    return " ".join(" ".join(lines).split())
+
+
+def list_page(cols: str, where: str, order: str, page_order: str, limit: int,
+              distance: str = "NULL::float8", q: str | None = None) -> str:
+    """A first page as list_actors sends it; `q` is the text's placeholder or literal."""
+    if q is not None:
+        text_cte = f"sq AS (SELECT * FROM atlas_search_query({q})),"
+        text_join = " CROSS JOIN sq"
+        score = sql_file("search_score.sql").replace("{q}", q)
+        search_columns = sql_file("search_columns.sql").replace("{q}", q)
+        from_where = (" FROM actors a CROSS JOIN sq WHERE a.status = 'published' "
+                      "AND a.search_doc @@ sq.match_all" + where)
+        total = "count(*) OVER ()"
+        if order == RELEVANCE_ORDER[0]:
+            # Two-step ranking (list_actors): a cheap score for every match, the full score
+            # for the best RANKED_CANDIDATES of them only.
+            ranked = ranked_candidates()
+            cheap = f"similarity(atlas_normalise({q}), a.search_names)"
+            from_where = (
+                f" FROM (SELECT a.id AS candidate_id, {cheap} AS cheap, "
+                f"row_number() OVER (ORDER BY {cheap} DESC, a.id) AS cheap_position, "
+                f"count(*) OVER () AS matches{from_where} "
+                f"ORDER BY {cheap} DESC, a.id LIMIT {max(ranked, limit + 1)}) c "
+                "JOIN actors a ON a.id = c.candidate_id CROSS JOIN sq")
+            score = f"CASE WHEN c.cheap_position <= {ranked} THEN {score} ELSE c.cheap - 2 END"
+            total = "c.matches"
+    else:
+        text_cte, text_join, score, search_columns = "", "", "NULL::float8", NO_SEARCH_COLUMNS
+        from_where = " FROM actors a WHERE a.status = 'published'" + where
+        total = "count(*) OVER ()"
+    # Placeholders are replaced in the order actors.rs replaces them.
+    return (sql_file("list_actors.sql")
+            .replace("{text}", text_cte).replace("{text_join}", text_join)
+            .replace("{distance}", distance).replace("{score}", score)
+            .replace("{total}", total).replace("{from_where}", from_where)
+            .replace("{order}", order).replace("{limit}", f"LIMIT {limit + 1}")
+            .replace("{columns}", cols).replace("{search_columns}", search_columns)
+            .replace("{page_order}", page_order))
+
+
+NAME_ORDER = ("ORDER BY a.sort_name, a.id", "ORDER BY page.sort_name, page.id")
+RELEVANCE_ORDER = ("ORDER BY score DESC, a.id", "ORDER BY page.score DESC, page.id")
+DISTANCE_ORDER = ("ORDER BY distance_km, a.id", "ORDER BY page.distance_km, page.id")
+
+
+def bbox(cols: str, a: argparse.Namespace, q: str | None) -> list[str]:
     env = f"a.geom && ST_MakeEnvelope({lit(a.a)}, {lit(a.b)}, {lit(a.c)}, {lit(a.d)}, 4326)"
-    where = f"WHERE a.status = 'published' AND ({env})"
-    return [
-        f"SELECT {cols}, a.sort_name, NULL::float8 AS distance_km FROM actors a {where} "
-        f"ORDER BY a.sort_name, a.id LIMIT {a.limit + 1}",
-        f"SELECT count(*) AS count FROM actors a {where}",
-    ]
+    order = RELEVANCE_ORDER if q is not None else NAME_ORDER
+    return [list_page(cols, f" AND ({env})", *order, a.limit, q=q)]
 
 
-def near(cols: str, a: argparse.Namespace) -> list[str]:
+def near(cols: str, a: argparse.Namespace, q: str | None) -> list[str]:
     lat, lon, km = a.a, a.b, a.c
     point = f"ST_SetSRID(ST_MakePoint({lit(lon)}, {lit(lat)}), 4326)::geography"
-    where = f"WHERE a.status = 'published' AND ST_DWithin(a.geom::geography, {point}, {lit(km * 1000.0)})"
-    return [
-        f"SELECT {cols}, a.sort_name, ST_Distance(a.geom::geography, {point}) / 1000.0 AS distance_km "
-        f"FROM actors a {where} ORDER BY distance_km, a.id LIMIT {a.limit + 1}",
-        f"SELECT count(*) AS count FROM actors a {where}",
-    ]
+    where = f" AND ST_DWithin(a.geom::geography, {point}, {lit(km * 1000.0)})"
+    distance = f"ST_Distance(a.geom::geography, {point}) / 1000.0"
+    return [list_page(cols, where, *DISTANCE_ORDER, a.limit, distance=distance, q=q)]
+
+
+def search(cols: str, limit: int, q: str) -> list[str]:
+    return [list_page(cols, "", *RELEVANCE_ORDER, limit, q=q)]
 
 
 def detail(cols: str, slug: str) -> list[str]:
@@ -77,28 +142,39 @@ def detail(cols: str, slug: str) -> list[str]:
     return [f"SELECT {cols} FROM actors a WHERE a.status = 'published' AND a.slug = '{s}'"]
 
 
+def quote(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("kind", choices=["bbox", "near", "detail"])
+    ap.add_argument("kind", choices=["bbox", "near", "search", "detail"])
     ap.add_argument("values", nargs="+")
+    ap.add_argument("--q", help="text query (bound as a parameter)")
     ap.add_argument("--limit", type=int, default=50)
     ap.add_argument("--out", required=True)
     args = ap.parse_args()
     cols = actor_columns()
-    if args.kind == "detail":
-        stmts = detail(cols, args.values[0])
-    else:
+    text = args.values[0] if args.kind == "search" else args.q
+
+    def statements(q: str | None) -> list[str]:
+        if args.kind == "detail":
+            return detail(cols, args.values[0])
+        if args.kind == "search":
+            return search(cols, args.limit, q or "''")
         need = 4 if args.kind == "bbox" else 3
         if len(args.values) != need:
             sys.exit(f"sql.py: {args.kind} needs {need} numbers")
         nums = [float(v) for v in args.values] + [0.0]
         ns = argparse.Namespace(a=nums[0], b=nums[1], c=nums[2], d=nums[3], limit=args.limit)
-        stmts = bbox(cols, ns) if args.kind == "bbox" else near(cols, ns)
-    Path(args.out + ".sql").write_text("".join(s + ";\n" for s in stmts), encoding="utf-8")
-    body = "".join(s + ";\n" for s in stmts)
-    if len(stmts) > 1:
-        body = "\\startpipeline\n" + body + "\\endpipeline\n"
-    Path(args.out + ".pgbench.sql").write_text(body, encoding="utf-8")
+        return bbox(cols, ns, q) if args.kind == "bbox" else near(cols, ns, q)
+
+    literal = statements(quote(text) if text is not None else None)
+    bound = statements(":q" if text is not None else None)
+    Path(args.out + ".sql").write_text("".join(s + ";\n" for s in literal), encoding="utf-8")
+    Path(args.out + ".pgbench.sql").write_text("".join(s + ";\n" for s in bound), encoding="utf-8")
+    Path(args.out + ".pgbench.args").write_text(
+        f"-Dq={text}\n" if text is not None else "", encoding="utf-8")
 
 
 if __name__ == "__main__":

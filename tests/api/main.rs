@@ -14,6 +14,7 @@ mod moderation;
 mod ogc;
 mod openapi;
 mod owners;
+mod paging_totals;
 mod partners;
 mod privacy;
 mod reminders;

@@ -438,4 +438,31 @@ mod tests {
             "{vienna_to_bratislava}"
         );
     }
+
+    /// `MEILI_URL=https://…` must reach the server over TLS: the client opens the connection
+    /// with a TLS ClientHello (record type 0x16), not plain HTTP and not a "scheme is not
+    /// http" refusal of a client built without TLS.
+    #[tokio::test]
+    async fn https_urls_are_spoken_to_over_tls() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let port = listener.local_addr().expect("addr").port();
+        let first_byte = tokio::spawn(async move {
+            use tokio::io::AsyncReadExt;
+            let (mut socket, _) = listener.accept().await.expect("accept");
+            let mut byte = [0u8; 1];
+            socket.read_exact(&mut byte).await.expect("read");
+            byte[0]
+        });
+        let client = Client::new(format!("https://127.0.0.1:{port}"), Some("key")).expect("client");
+        // No TLS server answers, so the check fails; what matters is how it was attempted.
+        let healthy = tokio::time::timeout(Duration::from_secs(10), client.is_healthy()).await;
+        let first_byte = tokio::time::timeout(Duration::from_secs(10), first_byte)
+            .await
+            .expect("the client connected")
+            .expect("listener");
+        assert_eq!(first_byte, 0x16, "a TLS handshake record");
+        assert_ne!(healthy.ok(), Some(true));
+    }
 }

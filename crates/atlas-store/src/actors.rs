@@ -17,10 +17,13 @@ use crate::sql_args::{Arg, SqlBuilder};
 use crate::Store;
 
 const LIST_ACTORS_SQL: &str = include_str!("sql/list_actors.sql");
+const SEARCH_SCORE_SQL: &str = include_str!("sql/search_score.sql");
+/// How many matches of a relevance-ordered text query get the full (costly) score; the others
+/// follow them in the order of a cheap score (see `list_actors`).
+const RANKED_CANDIDATES: i64 = 300;
 const SEARCH_COLUMNS_SQL: &str = include_str!("sql/search_columns.sql");
-const NO_SEARCH_COLUMNS: &str = "NULL::float8 AS score, NULL::boolean AS name_hit, \
-    NULL::text[] AS matched_categories, NULL::boolean AS tags_hit, NULL::boolean AS place_hit, \
-    NULL::text AS snippet";
+const NO_SEARCH_COLUMNS: &str = "NULL::boolean AS name_hit, NULL::text[] AS matched_categories, \
+    NULL::boolean AS tags_hit, NULL::boolean AS place_hit, NULL::text AS snippet";
 
 #[derive(QueryableByName)]
 struct CountRow {
@@ -39,9 +42,17 @@ pub struct ImportedActor<'a> {
 /// Appends `FROM … WHERE` for published actors matching the query's text, if any; `q` is the
 /// placeholder of the text. The text becomes tsqueries once per statement (`sq`).
 pub(crate) fn push_from(q: Option<&str>, sql: &mut SqlBuilder) {
-    match q {
-        Some(q) => sql.push(&format!(
-            " FROM actors a CROSS JOIN atlas_search_query({q}) sq \
+    push_from_source(
+        q.map(|q| format!("atlas_search_query({q}) sq")).as_deref(),
+        sql,
+    );
+}
+
+/// As `push_from`, with the expanded text query taken from `source` (a relation named `sq`).
+fn push_from_source(source: Option<&str>, sql: &mut SqlBuilder) {
+    match source {
+        Some(source) => sql.push(&format!(
+            " FROM actors a CROSS JOIN {source} \
               WHERE a.status = 'published' AND a.search_doc @@ sq.match_all"
         )),
         None => sql.push(" FROM actors a WHERE a.status = 'published'"),
@@ -152,64 +163,163 @@ impl Store {
             ),
             None => "NULL::float8".to_owned(),
         };
-        let search_columns = match &q {
-            Some(q) => SEARCH_COLUMNS_SQL.replace("{q}", q),
-            None => NO_SEARCH_COLUMNS.to_owned(),
-        };
-        page_sql.push(
-            &LIST_ACTORS_SQL
-                .replace("{columns}", ACTOR_COLUMNS)
-                .replace("{distance}", &distance)
-                .replace("{search_columns}", &search_columns),
-        );
-        push_from(q.as_deref(), &mut page_sql);
-        push_filters(query, &mut page_sql);
+        // The step that sees every match: FROM, filters, keyset condition, order, limit.
+        let mut matching = SqlBuilder::new("");
+        std::mem::swap(&mut matching, &mut page_sql);
+        push_from_source(q.as_ref().map(|_| "sq"), &mut matching);
+        push_filters(query, &mut matching);
         let mut offset = 0;
         match &query.after {
             None => {}
             Some(PageCursor::Name { k, id }) => {
                 let (k, id) = (
-                    page_sql.arg(Arg::Text(k.clone())),
-                    page_sql.arg(Arg::Uuid(id.0)),
+                    matching.arg(Arg::Text(k.clone())),
+                    matching.arg(Arg::Uuid(id.0)),
                 );
-                page_sql.push(&format!(" AND (a.sort_name, a.id) > ({k}, {id})"));
+                matching.push(&format!(" AND (a.sort_name, a.id) > ({k}, {id})"));
             }
             Some(PageCursor::Updated { at, id }) => {
-                let (at, id) = (page_sql.arg(Arg::Time(*at)), page_sql.arg(Arg::Uuid(id.0)));
-                page_sql.push(&format!(" AND (a.updated_at, a.id) < ({at}, {id})"));
+                let (at, id) = (matching.arg(Arg::Time(*at)), matching.arg(Arg::Uuid(id.0)));
+                matching.push(&format!(" AND (a.updated_at, a.id) < ({at}, {id})"));
             }
             Some(PageCursor::Distance { km, id }) => {
-                let (km, id) = (page_sql.arg(Arg::Float(*km)), page_sql.arg(Arg::Uuid(id.0)));
-                page_sql.push(&format!(" AND ({distance}, a.id) > ({km}, {id})"));
+                let (km, id) = (matching.arg(Arg::Float(*km)), matching.arg(Arg::Uuid(id.0)));
+                matching.push(&format!(" AND ({distance}, a.id) > ({km}, {id})"));
             }
             Some(PageCursor::Rank { offset: skipped }) => offset = *skipped,
         }
-        page_sql.push(match query.sort {
-            SortOrder::Relevance if q.is_some() => " ORDER BY score DESC, a.id",
-            SortOrder::Distance if query.near.is_some() => " ORDER BY distance_km, a.id",
-            SortOrder::Updated => " ORDER BY a.updated_at DESC, a.id DESC",
-            _ => " ORDER BY a.sort_name, a.id",
-        });
+        let (order, page_order) = match query.sort {
+            SortOrder::Relevance if q.is_some() => (
+                "ORDER BY score DESC, a.id",
+                "ORDER BY page.score DESC, page.id",
+            ),
+            SortOrder::Distance if query.near.is_some() => (
+                "ORDER BY distance_km, a.id",
+                "ORDER BY page.distance_km, page.id",
+            ),
+            SortOrder::Updated => (
+                "ORDER BY a.updated_at DESC, a.id DESC",
+                "ORDER BY page.updated_at DESC, page.id DESC",
+            ),
+            _ => (
+                "ORDER BY a.sort_name, a.id",
+                "ORDER BY page.sort_name, page.id",
+            ),
+        };
         // One row more than asked tells whether there is a next page.
-        let limit = page_sql.arg(Arg::Int(i64::from(query.limit) + 1));
-        page_sql.push(&format!(" LIMIT {limit}"));
+        let mut limit = format!(
+            "LIMIT {}",
+            matching.arg(Arg::Int(i64::from(query.limit) + 1))
+        );
         if offset > 0 {
-            let offset = page_sql.arg(Arg::Int(i64::from(offset)));
-            page_sql.push(&format!(" OFFSET {offset}"));
+            limit.push_str(&format!(
+                " OFFSET {}",
+                matching.arg(Arg::Int(i64::from(offset)))
+            ));
         }
-
-        let mut count_sql = SqlBuilder::new("SELECT count(*) AS count");
-        let q = text_arg(query, &mut count_sql);
-        push_from(q.as_deref(), &mut count_sql);
-        push_filters(query, &mut count_sql);
+        // Relevance ranks in two steps so that a broad query costs a bounded amount: every
+        // match gets only a cheap score (trigram similarity of the text to the names, no
+        // detoasting of the search document), and only the best RANKED_CANDIDATES of that
+        // order get the full score. The order is one total order whatever the page: those
+        // candidates by full score (always >= 0) first, then every other match by the cheap
+        // score (shifted below 0), so offset cursors stay consistent.
+        let two_phase = match (&q, query.sort) {
+            (Some(q), SortOrder::Relevance) => {
+                let ranked = matching.arg(Arg::Int(RANKED_CANDIDATES));
+                let candidates = matching.arg(Arg::Int(
+                    RANKED_CANDIDATES.max(i64::from(offset) + i64::from(query.limit) + 1),
+                ));
+                Some((q.clone(), ranked, candidates))
+            }
+            _ => None,
+        };
+        let (mut from_where, mut page_sql) = matching.take_sql();
+        if let Some((q, _, candidates)) = &two_phase {
+            let cheap = format!("similarity(atlas_normalise({q}), a.search_names)");
+            from_where = format!(
+                " FROM (SELECT a.id AS candidate_id, {cheap} AS cheap, \
+                   row_number() OVER (ORDER BY {cheap} DESC, a.id) AS cheap_position, \
+                   count(*) OVER () AS matches{from_where} \
+                   ORDER BY {cheap} DESC, a.id LIMIT {candidates}) c \
+                 JOIN actors a ON a.id = c.candidate_id CROSS JOIN sq"
+            );
+        }
+        // With a text or place filter PostgreSQL reads and sorts every match anyway, so a
+        // first page counts them in the same scan. Without one, the page can walk the order's
+        // index and stop after a page, and a separate count is cheaper; after a cursor the
+        // scan sees only what follows it, so a separate query counts all matches.
+        let count_in_page =
+            query.after.is_none() && (q.is_some() || query.bbox.is_some() || query.near.is_some());
+        let (text_cte, text_join, score, search_columns) = match &q {
+            Some(q) => (
+                format!("sq AS (SELECT * FROM atlas_search_query({q})),"),
+                " CROSS JOIN sq",
+                match &two_phase {
+                    Some((_, ranked, _)) => format!(
+                        "CASE WHEN c.cheap_position <= {ranked} THEN {} ELSE c.cheap - 2 END",
+                        SEARCH_SCORE_SQL.replace("{q}", q)
+                    ),
+                    None => SEARCH_SCORE_SQL.replace("{q}", q),
+                },
+                SEARCH_COLUMNS_SQL.replace("{q}", q),
+            ),
+            None => (
+                String::new(),
+                "",
+                "NULL::float8".to_owned(),
+                NO_SEARCH_COLUMNS.to_owned(),
+            ),
+        };
+        page_sql.push(
+            &LIST_ACTORS_SQL
+                .replace("{text}", &text_cte)
+                .replace("{text_join}", text_join)
+                .replace("{distance}", &distance)
+                .replace("{score}", &score)
+                .replace(
+                    "{total}",
+                    if count_in_page && two_phase.is_some() {
+                        "c.matches"
+                    } else if count_in_page {
+                        "count(*) OVER ()"
+                    } else {
+                        "NULL::int8"
+                    },
+                )
+                .replace("{from_where}", &from_where)
+                .replace("{order}", order)
+                .replace("{limit}", &limit)
+                .replace("{columns}", ACTOR_COLUMNS)
+                .replace("{search_columns}", &search_columns)
+                .replace("{page_order}", page_order),
+        );
 
         let conn = self.conn().await?;
-        // Both queries go out on one connection without waiting for each other (pipelining).
-        let shared: &AsyncPgConnection = &conn;
-        let (rows, count) = futures_util::try_join!(
-            page_sql.into_query().load::<ListedActorRow>(&mut &*shared),
-            count_sql.into_query().get_result::<CountRow>(&mut &*shared),
-        )?;
+        let (rows, total) = if count_in_page {
+            let rows = page_sql
+                .into_query()
+                .load::<ListedActorRow>(&mut &*conn)
+                .await?;
+            let total = rows
+                .as_slice()
+                .first()
+                .and_then(|row| row.total)
+                .unwrap_or(0);
+            (rows, total)
+        } else {
+            let mut count_sql = SqlBuilder::new("SELECT count(*) AS count");
+            let q = text_arg(query, &mut count_sql);
+            push_from(q.as_deref(), &mut count_sql);
+            push_filters(query, &mut count_sql);
+            // Both queries go out on one connection without waiting for each other
+            // (pipelining).
+            let shared: &AsyncPgConnection = &conn;
+            let (rows, count) = futures_util::try_join!(
+                page_sql.into_query().load::<ListedActorRow>(&mut &*shared),
+                count_sql.into_query().get_result::<CountRow>(&mut &*shared),
+            )?;
+            (rows, count.count)
+        };
         drop(conn);
 
         let has_more = rows.len() > query.limit as usize;
@@ -247,7 +357,7 @@ impl Store {
         Ok(ActorPage {
             items,
             next,
-            total: u64::try_from(count.count).unwrap_or_default(),
+            total: u64::try_from(total).unwrap_or_default(),
         })
     }
 

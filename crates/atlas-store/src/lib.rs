@@ -33,9 +33,12 @@ use diesel::sql_types::Text;
 use diesel::QueryableByName;
 use diesel_async::async_connection_wrapper::AsyncConnectionWrapper;
 use diesel_async::pooled_connection::deadpool::{Object, Pool};
-use diesel_async::pooled_connection::AsyncDieselConnectionManager;
-use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use diesel_async::pooled_connection::{
+    AsyncDieselConnectionManager, ManagerConfig, RecyclingMethod,
+};
+use diesel_async::{AsyncPgConnection, RunQueryDsl, SimpleAsyncConnection};
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+use futures_util::FutureExt;
 
 pub use actors::ImportedActor;
 pub use api_keys::{ApiKeyRecord, KeyLookup, QuotaExceeded};
@@ -81,7 +84,15 @@ impl Store {
     /// Opens a pool; fails early (with the reason) when the database cannot be reached or
     /// lacks PostGIS, rather than on the first request.
     pub async fn connect(database_url: &str, max_size: usize) -> StoreResult<Store> {
-        let manager = AsyncDieselConnectionManager::<AsyncPgConnection>::new(database_url);
+        let mut config = ManagerConfig::default();
+        // No `SELECT 1` before every checkout (a round trip per request): a connection that
+        // broke is still detected and replaced, and a query on a dead one fails with an error.
+        config.recycling_method = RecyclingMethod::Fast;
+        config.custom_setup = Box::new(|url| establish(url.to_owned()).boxed());
+        let manager = AsyncDieselConnectionManager::<AsyncPgConnection>::new_with_config(
+            database_url,
+            config,
+        );
         let pool = Pool::builder(manager)
             .max_size(max_size)
             .build()
@@ -107,6 +118,17 @@ impl Store {
             .await?;
         Ok(row.version)
     }
+}
+
+/// A new pooled connection. Statements stay prepared on it (see `ReusableStatement`), but
+/// each run is planned with its own values: a generic plan could pick the wrong index for a
+/// bbox or a text query whose selectivity depends on the values.
+async fn establish(url: String) -> diesel::ConnectionResult<AsyncPgConnection> {
+    let mut conn = <AsyncPgConnection as diesel_async::AsyncConnection>::establish(&url).await?;
+    conn.batch_execute("SET plan_cache_mode = force_custom_plan")
+        .await
+        .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
+    Ok(conn)
 }
 
 /// Applies pending migrations and returns how many ran. Blocking: diesel's migration harness

@@ -9,7 +9,7 @@ use atlas_domain::{
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{
-    Array, Bool, Double, Int2, Int4, Jsonb, Nullable, Text, Timestamptz, Uuid as SqlUuid,
+    Array, Bool, Double, Int2, Int4, Int8, Jsonb, Nullable, Text, Timestamptz, Uuid as SqlUuid,
 };
 use postgis_diesel::types::Point;
 
@@ -97,6 +97,9 @@ pub(crate) struct ListedActorRow {
     pub sort_name: String,
     #[diesel(sql_type = Nullable<Double>)]
     pub score: Option<f64>,
+    /// All matches of the query, on a first page (see list_actors.sql).
+    #[diesel(sql_type = Nullable<Int8>)]
+    pub total: Option<i64>,
     #[diesel(sql_type = Nullable<Bool>)]
     name_hit: Option<bool>,
     #[diesel(sql_type = Nullable<Array<Text>>)]

@@ -3,8 +3,9 @@
 
 use chrono::{DateTime, Utc};
 use diesel::pg::Pg;
-use diesel::query_builder::{BoxedSqlQuery, SqlQuery};
-use diesel::sql_types::{Array, Double, Int8, Text, Timestamptz, Uuid as SqlUuid};
+use diesel::query_builder::{AstPass, BoxedSqlQuery, Query, QueryFragment, QueryId, SqlQuery};
+use diesel::sql_types::{Array, Double, Int8, Text, Timestamptz, Untyped, Uuid as SqlUuid};
+use diesel::QueryResult;
 
 #[derive(Debug, Clone)]
 pub(crate) enum Arg {
@@ -74,7 +75,12 @@ impl SqlBuilder {
         (self.sql, self.args)
     }
 
-    pub fn into_query(self) -> BoxedSqlQuery<'static, Pg, SqlQuery> {
+    /// The statement with its values bound, kept prepared on the connection that runs it.
+    pub fn into_query(self) -> ReusableStatement {
+        ReusableStatement(self.bind_all())
+    }
+
+    fn bind_all(self) -> BoxedSqlQuery<'static, Pg, SqlQuery> {
         let mut query = diesel::sql_query(self.sql).into_boxed::<Pg>();
         for arg in self.args {
             query = match arg {
@@ -89,4 +95,33 @@ impl SqlBuilder {
         }
         query
     }
+}
+
+/// A statement built by `SqlBuilder` that the connection may keep prepared and reuse.
+///
+/// diesel never caches `sql_query` statements, since their text may be built from values; so
+/// every run of one cost a round trip to prepare a new named statement (and one to close it).
+/// `SqlBuilder` never splices values into the text, so a statement's text depends only on
+/// which filters a request uses: a bounded set of shapes, each cached per connection under its
+/// text and parameter types. Connections plan every run with its values
+/// (`plan_cache_mode = force_custom_plan`, see `Store::connect`), so reuse changes no plan.
+pub(crate) struct ReusableStatement(BoxedSqlQuery<'static, Pg, SqlQuery>);
+
+impl QueryFragment<Pg> for ReusableStatement {
+    fn walk_ast<'b>(&'b self, out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+        self.0.walk_ast(out)
+    }
+
+    fn is_safe_to_cache_prepared(&self, _backend: &Pg) -> QueryResult<bool> {
+        Ok(true)
+    }
+}
+
+impl QueryId for ReusableStatement {
+    type QueryId = ();
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+
+impl Query for ReusableStatement {
+    type SqlType = Untyped;
 }
