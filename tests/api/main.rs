@@ -18,6 +18,7 @@ mod paging_totals;
 mod partners;
 mod privacy;
 mod reminders;
+mod response_cache;
 mod review;
 mod search;
 mod seed;

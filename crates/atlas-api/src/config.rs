@@ -85,8 +85,12 @@ pub struct Config {
     /// Memory for rendered vector tiles, in MiB (0 turns the tile cache off).
     #[arg(long, env = "TILE_CACHE_MB", default_value_t = 64)]
     pub tile_cache_mb: u64,
-    /// How often (milliseconds) the tile cache looks whether actors changed; a write shows on
-    /// cached tiles within this time.
+    /// Memory for public read answers (lists, facets, suggestions, clusters), in MiB (0 turns
+    /// the response cache off).
+    #[arg(long, env = "RESPONSE_CACHE_MB", default_value_t = 64)]
+    pub response_cache_mb: u64,
+    /// How often (milliseconds) the tile and response caches look whether actors changed; a
+    /// write shows on cached answers within about this time.
     #[arg(long, env = "TILE_CACHE_CHECK_MS", default_value_t = 1000)]
     pub tile_cache_check_ms: u64,
     /// Lets webhooks reach loopback, private, link-local and other non-public addresses
@@ -134,6 +138,7 @@ impl Config {
             map_tile_url: None,
             map_tile_attribution: None,
             tile_cache_mb: 16,
+            response_cache_mb: 16,
             // Tests write and read at once: look at every request.
             tile_cache_check_ms: 0,
             webhook_allow_private: false,

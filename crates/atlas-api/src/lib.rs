@@ -17,6 +17,7 @@ pub mod mail;
 pub mod params;
 pub mod rate_limit;
 pub mod remind;
+pub mod response_cache;
 pub mod routes;
 pub mod secret;
 pub mod seed;
@@ -59,6 +60,8 @@ pub struct AppState {
     pub search: Search,
     /// Rendered vector tiles, dropped when actors change.
     pub tile_cache: Arc<tile_cache::TileCache>,
+    /// Public read answers (lists, facets, suggestions, clusters), dropped when actors change.
+    pub response_cache: Arc<response_cache::ResponseCache>,
     /// Sends webhook deliveries (the server's worker, and tests, through it).
     pub webhooks: webhooks::Deliverer,
 }
@@ -83,6 +86,10 @@ impl AppState {
             config.tile_cache_mb.saturating_mul(1024 * 1024),
             std::time::Duration::from_millis(config.tile_cache_check_ms),
         );
+        let response_cache = response_cache::ResponseCache::new(
+            config.response_cache_mb.saturating_mul(1024 * 1024),
+            std::time::Duration::from_millis(config.tile_cache_check_ms),
+        );
         Ok(AppState {
             search: Search::new(PostgresSearch::new(store.clone()), meili),
             store,
@@ -92,6 +99,7 @@ impl AppState {
             mail_wake: Arc::new(tokio::sync::Notify::new()),
             write_limits: Arc::new(write_limits),
             tile_cache: Arc::new(tile_cache),
+            response_cache: Arc::new(response_cache),
             webhooks,
         })
     }
@@ -286,6 +294,7 @@ pub fn app(
         .configure(routes::demo::configure)
         .default_service(web::to(not_found))
         .wrap(middleware::ErrorHandlers::new().default_handler(error::problem_for_framework_errors))
+        .wrap(middleware::from_fn(response_cache::serve_cached))
         .wrap(middleware::from_fn(rate_limit::limit_writes))
         .wrap(middleware::Compress::default())
         .wrap(cors)
