@@ -6,6 +6,7 @@
 
 pub mod auth;
 pub mod body;
+pub mod change_watch;
 pub mod config;
 pub mod error;
 pub mod export;
@@ -82,13 +83,17 @@ impl AppState {
         let mailer = mail::Mailer::from_config(&config)?;
         let write_limits = rate_limit::WriteLimits::new(&config);
         let webhooks = webhooks::Deliverer::from_config(&config)?;
+        // One look at the actors change counter serves both caches.
+        let change_watch = Arc::new(change_watch::ChangeWatch::new(
+            std::time::Duration::from_millis(config.tile_cache_check_ms),
+        ));
         let tile_cache = tile_cache::TileCache::new(
             config.tile_cache_mb.saturating_mul(1024 * 1024),
-            std::time::Duration::from_millis(config.tile_cache_check_ms),
+            change_watch.clone(),
         );
         let response_cache = response_cache::ResponseCache::new(
             config.response_cache_mb.saturating_mul(1024 * 1024),
-            std::time::Duration::from_millis(config.tile_cache_check_ms),
+            change_watch,
         );
         Ok(AppState {
             search: Search::new(PostgresSearch::new(store.clone()), meili),

@@ -5,19 +5,17 @@
 //! PostgreSQL milliseconds, and answering from memory costs microseconds. Anonymous `GET`s of
 //! the read endpoints below are kept whole (status 200 only: headers and body, bounded by
 //! bytes, evicted by quick_cache's S3-FIFO) under their path, query, `Accept` and
-//! `Accept-Language`, and everything is dropped when the store's actors change counter
-//! (advanced by a trigger on every write to actors, whatever process wrote) has moved. The
-//! counter is read at most once per `check_every`, so a write shows within that time — the
-//! same promise as the tile cache, and shorter than the `max-age` shared caches are allowed.
+//! `Accept-Language`, and everything is dropped when actors have changed, whatever process
+//! wrote (see `change_watch`): a write shows within about `TILE_CACHE_CHECK_MS` — the same
+//! promise as the tile cache, and shorter than the `max-age` shared caches are allowed.
 //!
 //! Not kept: anything sent with credentials (a moderator may see more), streamed exports (they
 //! can be gigabytes), tiles (they have their own cache), the change feed, and answers from
 //! Meilisearch (its index follows the database through the outbox, a little later than the
 //! counter moves, so a kept answer could outlive the change; Meilisearch is fast anyway).
 
-use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
 
 use actix_web::body::{self, BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -25,11 +23,11 @@ use actix_web::http::header::{self, HeaderMap, HeaderName, HeaderValue};
 use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
 use actix_web::{web, HttpResponse};
-use atlas_store::{Store, StoreResult};
 use bytes::Bytes;
 use quick_cache::sync::Cache;
 use quick_cache::Weighter;
 
+use crate::change_watch::ChangeWatch;
 use crate::http_cache::if_none_match_hits;
 use crate::AppState;
 
@@ -75,21 +73,13 @@ pub struct ResponseCache {
     /// Off when configured with no memory (`RESPONSE_CACHE_MB=0`).
     enabled: bool,
     answers: Cache<String, Arc<CachedResponse>, BytesWeighter>,
-    started: Instant,
-    check_every: Duration,
-    next_check_ms: AtomicU64,
-    counter: AtomicI64,
-    /// The counter moves when a write's statement runs, before its commit: an answer computed
-    /// in between still shows the old data. After each change the cache is dropped once more
-    /// at the next look.
-    drop_again: AtomicBool,
-    /// How many times everything was dropped: an answer computed while this moved may predate
-    /// the change, so it is not kept.
+    watch: Arc<ChangeWatch>,
+    /// The data generation the kept answers belong to.
     generation: AtomicU64,
 }
 
 impl ResponseCache {
-    pub fn new(max_bytes: u64, check_every: Duration) -> ResponseCache {
+    pub fn new(max_bytes: u64, watch: Arc<ChangeWatch>) -> ResponseCache {
         ResponseCache {
             enabled: max_bytes > 0,
             answers: Cache::with_weighter(
@@ -97,50 +87,9 @@ impl ResponseCache {
                 max_bytes.max(1),
                 BytesWeighter,
             ),
-            started: Instant::now(),
-            check_every,
-            next_check_ms: AtomicU64::new(0),
-            counter: AtomicI64::new(i64::MIN),
-            drop_again: AtomicBool::new(false),
+            watch,
             generation: AtomicU64::new(0),
         }
-    }
-
-    /// Drops every answer if actors changed since the last look (looking at most once per
-    /// `check_every`; one request does the looking while the others go on).
-    async fn forget_if_changed(&self, store: &Store) -> StoreResult<()> {
-        let now_ms = u64::try_from(self.started.elapsed().as_millis()).unwrap_or(u64::MAX);
-        let due_ms = self.next_check_ms.load(Ordering::Acquire);
-        let check_every_ms = u64::try_from(self.check_every.as_millis()).unwrap_or(u64::MAX);
-        if now_ms < due_ms
-            || self
-                .next_check_ms
-                .compare_exchange(
-                    due_ms,
-                    now_ms.saturating_add(check_every_ms),
-                    Ordering::AcqRel,
-                    Ordering::Acquire,
-                )
-                .is_err()
-        {
-            return Ok(());
-        }
-        let counter = store.actors_change_counter().await?;
-        let previous = self.counter.swap(counter, Ordering::AcqRel);
-        if previous == i64::MIN {
-            // The first look: nothing was kept before it.
-        } else if previous != counter {
-            self.forget_all();
-            self.drop_again.store(true, Ordering::Release);
-        } else if self.drop_again.swap(false, Ordering::AcqRel) {
-            self.forget_all();
-        }
-        Ok(())
-    }
-
-    fn forget_all(&self) {
-        self.generation.fetch_add(1, Ordering::AcqRel);
-        self.answers.clear();
     }
 }
 
@@ -192,8 +141,11 @@ pub async fn serve_cached(
     };
     let cache = &state.response_cache;
     // Without the counter nothing can be trusted to be current: compute, keep nothing.
-    if cache.forget_if_changed(&state.store).await.is_err() {
+    let Ok(generation) = cache.watch.generation(&state.store).await else {
         return Ok(next.call(req).await?.map_into_boxed_body());
+    };
+    if cache.generation.fetch_max(generation, Ordering::AcqRel) < generation {
+        cache.answers.clear();
     }
     let key = cache_key(&req);
     if let Some(kept) = cache.answers.get(&key) {
@@ -201,7 +153,6 @@ pub async fn serve_cached(
         return Ok(req.into_response(response));
     }
 
-    let generation = cache.generation.load(Ordering::Acquire);
     let response = next.call(req).await?;
     let keep = response.status() == StatusCode::OK
         && !response.headers().contains_key(header::SET_COOKIE)
@@ -228,7 +179,8 @@ pub async fn serve_cached(
             .map(str::to_owned),
         body: body.clone(),
     });
-    if cache.generation.load(Ordering::Acquire) == generation {
+    // An answer computed while the data changed may show either side of the change.
+    if cache.watch.last_generation() == generation {
         cache.answers.insert(key, kept);
     }
     res.headers_mut().insert(
