@@ -83,9 +83,12 @@ start_server() {  # $1 = RESPONSE_CACHE_MB
   die "the server did not start (see $OUT/server.log)"
 }
 wrk_field() { grep -o "\"$2\":[0-9.]*" "$1" | cut -d: -f2; }
-run_wrk() {  # $1 = paths file, $2 = output, $3 = seconds
-  (cd "$REPO" && TILE_LIST="$1" wrk -t2 -c"$CONNS" -d"${3}s" --timeout 30s -s bench/wrk-tiles.lua "http://$ADDR") >"$2"
+run_wrk() {  # $1 = paths file, $2 = output, $3 = seconds, then extra wrk arguments
+  local list=$1 out=$2 secs=$3; shift 3
+  (cd "$REPO" && TILE_LIST="$list" wrk -t2 -c"$CONNS" -d"${secs}s" --timeout 30s "$@" -s bench/wrk-tiles.lua "http://$ADDR") >"$out"
 }
+# What browsers send: kept answers then go out compressed (made once per answer).
+BROWSER_ENCODING='Accept-Encoding: gzip, deflate, br'
 
 for mode in off on; do
   mb=0; [[ $mode == on ]] && mb=64
@@ -93,6 +96,7 @@ for mode in off on; do
   for list in paths vienna; do
     run_wrk "$OUT/$list.txt" /dev/null 3   # warm-up: connections, PostgreSQL caches (and the cache)
     run_wrk "$OUT/$list.txt" "$OUT/$list-cache-$mode.txt" "$DURATION"
+    run_wrk "$OUT/$list.txt" "$OUT/$list-cache-$mode-br.txt" "$DURATION" -H "$BROWSER_ENCODING"
   done
   # As wrk asks (no Accept header), so this finds wrk's entry when the cache is on.
   hits=$(curl -sS -H 'Accept:' -o /dev/null -D - "http://$ADDR$VIENNA_SEARCH" | tr -d '\r' | grep -i '^x-atlas-cache:' || true)
@@ -101,13 +105,16 @@ done
 stop_server
 
 {
-  echo "| request list | distinct requests | cache | req/s | p50 ms | p99 ms | non-2xx |"
-  echo "|---|--:|---|--:|--:|--:|--:|"
+  echo "| request list | distinct requests | cache | Accept-Encoding | req/s | p50 ms | p99 ms | non-2xx |"
+  echo "|---|--:|---|---|--:|--:|--:|--:|"
   for list in paths vienna; do
     n=$(wc -l <"$OUT/$list.txt")
     for mode in off on; do
-      f="$OUT/$list-cache-$mode.txt"
-      echo "| $list | $n | $mode | $(wrk_field "$f" rps) | $(wrk_field "$f" p50_ms) | $(wrk_field "$f" p99_ms) | $(wrk_field "$f" err_status) |"
+      for enc in "" -br; do
+        f="$OUT/$list-cache-$mode$enc.txt"
+        accept=none; [[ -n $enc ]] && accept="gzip, deflate, br"
+        echo "| $list | $n | $mode | $accept | $(wrk_field "$f" rps) | $(wrk_field "$f" p50_ms) | $(wrk_field "$f" p99_ms) | $(wrk_field "$f" err_status) |"
+      done
     done
   done
 } | tee "$OUT/summary.md"

@@ -200,3 +200,57 @@ async fn the_cache_can_be_turned_off() {
     assert_eq!(again.status, 200);
     assert_eq!(cache_status(&again), None);
 }
+
+fn decoded(response: &atlas_e2e::Response) -> Vec<u8> {
+    use std::io::Read;
+    let mut plain = Vec::new();
+    match response.header("content-encoding").as_deref() {
+        Some("br") => {
+            brotli::Decompressor::new(&response.body[..], 4096)
+                .read_to_end(&mut plain)
+                .expect("brotli");
+        }
+        Some("gzip") => {
+            flate2::read::GzDecoder::new(&response.body[..])
+                .read_to_end(&mut plain)
+                .expect("gzip");
+        }
+        None => plain.clone_from(&response.body),
+        Some(other) => panic!("unexpected encoding {other}"),
+    }
+    plain
+}
+
+#[tokio::test]
+async fn kept_answers_are_sent_compressed_as_the_client_prefers() {
+    let app = TestApp::seeded().await.expect("app");
+    let plain = app.get(VIENNA_SEARCH).await;
+    for (accept, encoding) in [
+        ("gzip, deflate, br", Some("br")),
+        ("gzip", Some("gzip")),
+        ("br;q=0.5, gzip", Some("gzip")),
+        ("identity", None),
+    ] {
+        let response = app
+            .send(
+                TestRequest::get()
+                    .uri(VIENNA_SEARCH)
+                    .insert_header(("Accept-Encoding", accept)),
+            )
+            .await;
+        assert_eq!(response.status, 200, "{accept}");
+        assert_eq!(cache_status(&response).as_deref(), Some("hit"), "{accept}");
+        assert_eq!(
+            response.header("content-encoding").as_deref(),
+            encoding,
+            "{accept}"
+        );
+        assert_eq!(decoded(&response), plain.body, "{accept}");
+        if encoding.is_some() {
+            assert!(
+                response.body.len() < plain.body.len(),
+                "{accept}: not smaller"
+            );
+        }
+    }
+}
