@@ -4,6 +4,7 @@
 mod bad_input;
 mod changes;
 mod demo_map;
+mod export_rows;
 mod exports;
 mod geo_queries;
 mod http_conventions;

@@ -44,7 +44,7 @@ pub use actors::ImportedActor;
 pub use api_keys::{ApiKeyRecord, KeyLookup, QuotaExceeded};
 pub use borders::BorderArea;
 pub use error::{StoreError, StoreResult};
-pub use exports::{CsvStream, ExportSummary};
+pub use exports::{CsvStream, ExportSummary, CSV_COLUMNS};
 pub use gazetteer::{GazetteerPlace, GeocodedPlace};
 pub use imports::{ImportOutcome, ImportRow};
 pub use moderation::{AuditEntry, Revision};
