@@ -20,6 +20,7 @@ mod privacy;
 mod reminders;
 mod review;
 mod search;
+mod search_timeout;
 mod seed;
 mod submissions;
 mod webhooks;
