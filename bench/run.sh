@@ -243,7 +243,7 @@ scenario() {
   local url="$BASE$path" p="$OUT/$name"
   if [[ -n $ONLY && " $ONLY " != *" $name "* ]]; then return 0; fi
   log "── $name: $label  ($path)"
-  python3 "$HERE/sql.py" "$@" --out "$p"
+  python3 "$HERE/sql.py" "$@" --db "$CURRENT_URL" --out "$p"
   local -a pgargs=()
   mapfile -t pgargs <"$p.pgbench.args"
 

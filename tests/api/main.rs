@@ -22,6 +22,7 @@ mod reminders;
 mod response_cache;
 mod review;
 mod search;
+mod search_timeout;
 mod seed;
 mod submissions;
 mod webhooks;

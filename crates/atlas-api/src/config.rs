@@ -108,6 +108,11 @@ pub struct Config {
     /// How long a receiver may take to answer (milliseconds).
     #[arg(long, env = "WEBHOOK_TIMEOUT_MS", default_value_t = 10_000)]
     pub webhook_timeout_ms: u64,
+    /// How long one search statement (a text query, its facets, suggestions) may run
+    /// (milliseconds) before PostgreSQL cancels it and the client gets 503 `search_timeout`
+    /// with Retry-After; 0 turns the limit off.
+    #[arg(long, env = "SEARCH_STATEMENT_TIMEOUT_MS", default_value_t = atlas_store::DEFAULT_SEARCH_TIMEOUT_MS)]
+    pub search_statement_timeout_ms: u64,
     /// How often (milliseconds) the delivery worker looks for due deliveries.
     #[arg(long, env = "WEBHOOK_POLL_MS", default_value_t = 1_000)]
     pub webhook_poll_ms: u64,
@@ -146,6 +151,7 @@ impl Config {
             webhook_retry_base_ms: 30_000,
             webhook_timeout_ms: 10_000,
             webhook_poll_ms: 1_000,
+            search_statement_timeout_ms: atlas_store::DEFAULT_SEARCH_TIMEOUT_MS,
         }
     }
 }

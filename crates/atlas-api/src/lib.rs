@@ -69,6 +69,7 @@ pub struct AppState {
 
 impl AppState {
     pub async fn load(store: Store, config: Config) -> anyhow::Result<AppState> {
+        let store = store.with_search_timeout(config.search_statement_timeout_ms);
         let taxonomy = Arc::new(store.taxonomy().await?);
         let meili = match &config.meili_url {
             Some(url) => Some(MeiliSearch::new(
