@@ -159,10 +159,13 @@ impl Store {
         Ok(ExportSummary {
             count: u64::try_from(row.count).unwrap_or_default(),
             last_modified: row.last_modified,
+            // Keys naming one language ("en", "en-GB") make one column; sorted by code.
             text_languages: languages
                 .langs
                 .iter()
                 .filter_map(|l| Lang::parse(l))
+                .collect::<std::collections::BTreeSet<Lang>>()
+                .into_iter()
                 .collect(),
         })
     }
