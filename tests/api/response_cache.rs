@@ -254,3 +254,30 @@ async fn kept_answers_are_sent_compressed_as_the_client_prefers() {
         }
     }
 }
+
+#[tokio::test]
+async fn kept_tiles_are_sent_compressed_too() {
+    let app = TestApp::seeded().await.expect("app");
+    let plain = app.get("/v1/tiles/0/0/0.mvt").await;
+    assert_eq!(plain.status, 200);
+    for (accept, encoding) in [
+        ("gzip", Some("gzip")),
+        ("br, gzip", Some("br")),
+        ("identity", None),
+    ] {
+        let tile = app
+            .send(
+                TestRequest::get()
+                    .uri("/v1/tiles/0/0/0.mvt")
+                    .insert_header(("Accept-Encoding", accept)),
+            )
+            .await;
+        assert_eq!(tile.status, 200, "{accept}");
+        assert_eq!(
+            tile.header("content-encoding").as_deref(),
+            encoding,
+            "{accept}"
+        );
+        assert_eq!(decoded(&tile), plain.body, "{accept}");
+    }
+}

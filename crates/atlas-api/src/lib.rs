@@ -16,6 +16,7 @@ pub mod import;
 pub mod lang;
 pub mod mail;
 pub mod params;
+pub mod precompressed;
 pub mod rate_limit;
 pub mod remind;
 pub mod response_cache;

@@ -14,22 +14,22 @@
 //! Meilisearch (its index follows the database through the outbox, a little later than the
 //! counter moves, so a kept answer could outlive the change; Meilisearch is fast anyway).
 
-use std::io::Write;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 use actix_web::body::{self, BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::http::header::{self, AcceptEncoding, Encoding, HeaderMap, HeaderName, HeaderValue};
+use actix_web::http::header::{self, HeaderMap, HeaderName, HeaderValue};
 use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
-use actix_web::{web, HttpMessage, HttpResponse};
+use actix_web::{web, HttpResponse};
 use bytes::Bytes;
 use quick_cache::sync::Cache;
 use quick_cache::Weighter;
 
 use crate::change_watch::ChangeWatch;
 use crate::http_cache::if_none_match_hits;
+use crate::precompressed::Precompressed;
 use crate::AppState;
 
 /// The response header that says whether an answer came from this cache (`hit`) or was
@@ -53,15 +53,8 @@ struct CachedResponse {
     headers: Vec<(HeaderName, HeaderValue)>,
     etag: Option<String>,
     body: Bytes,
-    /// The body compressed, made the first time a client asks for it: browsers always ask,
-    /// and compressing on every hit would cost far more than finding the answer.
-    brotli: OnceLock<Option<Bytes>>,
-    gzip: OnceLock<Option<Bytes>>,
+    compressed: Precompressed,
 }
-
-/// The encodings a kept answer is sent in, best first.
-const OFFERED_ENCODINGS: [Encoding; 3] =
-    [Encoding::brotli(), Encoding::gzip(), Encoding::identity()];
 
 #[derive(Clone)]
 struct BytesWeighter;
@@ -187,8 +180,7 @@ pub async fn serve_cached(
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned),
         body: body.clone(),
-        brotli: OnceLock::new(),
-        gzip: OnceLock::new(),
+        compressed: Precompressed::default(),
     });
     // An answer computed while the data changed may show either side of the change.
     if cache.watch.last_generation() == generation {
@@ -223,7 +215,7 @@ fn replay(req: &ServiceRequest, kept: &CachedResponse) -> HttpResponse {
     let mut response = if client_has_it {
         HttpResponse::NotModified().finish()
     } else {
-        match compressed_body(req, kept) {
+        match kept.compressed.for_request(req.request(), &kept.body) {
             Some((encoding, body)) => HttpResponse::Ok()
                 .insert_header((header::CONTENT_ENCODING, encoding))
                 .body(body),
@@ -242,39 +234,4 @@ fn replay(req: &ServiceRequest, kept: &CachedResponse) -> HttpResponse {
         HeaderValue::from_static("hit"),
     );
     response
-}
-
-/// The body in the encoding the client prefers, unless that is none.
-fn compressed_body(req: &ServiceRequest, kept: &CachedResponse) -> Option<(&'static str, Bytes)> {
-    let accepted = req.get_header::<AcceptEncoding>()?;
-    let chosen = accepted.negotiate(OFFERED_ENCODINGS.iter())?;
-    if chosen == Encoding::brotli() {
-        let body = kept.brotli.get_or_init(|| brotli_compressed(&kept.body));
-        body.clone().map(|body| ("br", body))
-    } else if chosen == Encoding::gzip() {
-        let body = kept.gzip.get_or_init(|| gzip_compressed(&kept.body));
-        body.clone().map(|body| ("gzip", body))
-    } else {
-        None
-    }
-}
-
-fn brotli_compressed(body: &[u8]) -> Option<Bytes> {
-    // Quality 5: once per answer, a little denser than the middleware's streaming quality 3.
-    let params = brotli::enc::BrotliEncoderParams {
-        quality: 5,
-        ..Default::default()
-    };
-    let mut out = Vec::with_capacity(body.len() / 4 + 64);
-    brotli::BrotliCompress(&mut &body[..], &mut out, &params).ok()?;
-    Some(Bytes::from(out))
-}
-
-fn gzip_compressed(body: &[u8]) -> Option<Bytes> {
-    let mut encoder = flate2::write::GzEncoder::new(
-        Vec::with_capacity(body.len() / 4 + 64),
-        flate2::Compression::default(),
-    );
-    encoder.write_all(body).ok()?;
-    encoder.finish().ok().map(Bytes::from)
 }

@@ -16,12 +16,15 @@ use quick_cache::sync::Cache;
 use quick_cache::Weighter;
 
 use crate::change_watch::ChangeWatch;
+use crate::precompressed::Precompressed;
 
 /// A rendered tile (empty when there is nothing in it) and its ETag, both ready to send:
 /// answering from the cache copies no bytes and hashes nothing.
 pub struct CachedTile {
     pub body: Bytes,
     pub etag: HeaderValue,
+    /// Map clients ask for gzip: each tile is compressed once, not on every hit.
+    pub compressed: Precompressed,
 }
 
 #[derive(Clone)]
