@@ -10,6 +10,9 @@ ARRAY(SELECT own.id FROM unnest(a.categories) WITH ORDINALITY AS own (id, n)
 to_tsvector('simple', atlas_normalise(concat_ws(' ', replace(array_to_string(a.tags, ' '), '_', ' '),
     nullif(replace(a.kind, '_', ' '), 'other')))) @@ sq.match_any AS tags_hit,
 ts_filter(a.search_doc, '{c}') @@ sq.match_any AS place_hit,
+-- The texts are parsed only when the document's text part (weight D) matches at all: for a
+-- name or city match, most rows of a page have no snippet to find.
+CASE WHEN ts_filter(a.search_doc, '{d}') @@ sq.match_any THEN
 (SELECT ts_headline(atlas_ts_config(t.key),
             replace(replace(replace(t.value, '&', '&amp;'), '<', '&lt;'), '>', '&gt;'),
             sq.match_any,
@@ -17,4 +20,4 @@ ts_filter(a.search_doc, '{c}') @@ sq.match_any AS place_hit,
  FROM jsonb_each_text(a.summary || a.description) AS t
  WHERE (to_tsvector(atlas_ts_config(t.key), atlas_normalise(t.value))
         || to_tsvector('simple', atlas_normalise(t.value))) @@ sq.match_any
- LIMIT 1) AS snippet
+ LIMIT 1) END AS snippet
