@@ -68,8 +68,8 @@ start_server() {  # $1 = TILE_CACHE_MB
   die "the server did not start (see $OUT/server.log)"
 }
 wrk_field() { grep -o "\"$2\":[0-9.]*" "$1" | cut -d: -f2; }
-run_wrk() {  # $1 = paths file, $2 = output
-  (cd "$REPO" && TILE_LIST="$1" wrk -t2 -c"$CONNS" -d"${DURATION}s" -s bench/wrk-tiles.lua "http://$ADDR") >"$2"
+run_wrk() {  # $1 = paths file, $2 = output, $3 = Accept-Encoding (none by default)
+  (cd "$REPO" && TILE_LIST="$1" ACCEPT_ENCODING="${3:-}" wrk -t2 -c"$CONNS" -d"${DURATION}s" -s bench/wrk-tiles.lua "http://$ADDR") >"$2"
 }
 
 for z in $ZOOMS; do
@@ -94,18 +94,20 @@ for z in $ZOOMS; do
   while read -r path; do curl -fs -o /dev/null "http://$ADDR$path"; done <"$OUT/paths-z$z.txt"   # fills the cache
   log "z$z: wrk (cached)"
   run_wrk "$OUT/paths-z$z.txt" "$OUT/wrk-cached-z$z.txt"
+  log "z$z: wrk (cached, as a browser asks: gzip, deflate, br)"
+  run_wrk "$OUT/paths-z$z.txt" "$OUT/wrk-cached-br-z$z.txt" "gzip, deflate, br"
 done
 
 {
-  echo "| zoom | tiles in the list | API tiles/s, no cache | raw ST_AsMVT tiles/s (pgbench) | API / raw | API p99 ms, no cache | API tiles/s, tile cache | p99 ms, tile cache |"
-  echo "|---|---|---|---|---|---|---|---|"
+  echo "| zoom | tiles in the list | API tiles/s, no cache | raw ST_AsMVT tiles/s (pgbench) | API / raw | API p99 ms, no cache | API tiles/s, tile cache | p99 ms, tile cache | tile cache, browser Accept-Encoding |"
+  echo "|---|---|---|---|---|---|---|---|---|"
   for z in $ZOOMS; do
     n=$(wc -l <"$OUT/tiles-z$z.txt")
     api=$(wrk_field "$OUT/wrk-uncached-z$z.txt" rps)
     raw=$(grep -o 'tps = [0-9.]*' "$OUT/pgbench-z$z.txt" | head -1 | cut -d' ' -f3)
     cached=$(wrk_field "$OUT/wrk-cached-z$z.txt" rps)
     ratio=$(python3 -c "print(f'{$api / $raw * 100:.0f} %')")
-    echo "| $z | $n | ${api%.*} | ${raw%.*} | $ratio | $(wrk_field "$OUT/wrk-uncached-z$z.txt" p99_ms) | ${cached%.*} | $(wrk_field "$OUT/wrk-cached-z$z.txt" p99_ms) |"
+    echo "| $z | $n | ${api%.*} | ${raw%.*} | $ratio | $(wrk_field "$OUT/wrk-uncached-z$z.txt" p99_ms) | ${cached%.*} | $(wrk_field "$OUT/wrk-cached-z$z.txt" p99_ms) | $(wrk_field "$OUT/wrk-cached-br-z$z.txt" rps | cut -d. -f1) |"
   done
 } >"$OUT/summary.md"
 

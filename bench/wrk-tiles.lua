@@ -11,6 +11,9 @@ init = function(args)
     if #line > 0 then paths[#paths + 1] = line end
   end
   next_index = math.random(#paths)
+  -- ACCEPT_ENCODING="gzip, deflate, br" asks as a browser or map client does.
+  local encoding = os.getenv("ACCEPT_ENCODING")
+  if encoding and #encoding > 0 then wrk.headers["Accept-Encoding"] = encoding end
 end
 
 request = function()

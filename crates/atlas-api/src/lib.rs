@@ -195,7 +195,12 @@ where
         .service(routes::health::healthz)
         .service(routes::health::readyz)
         .service(
+            // Paths are tried in this order, each dynamic one by a regex: the requests a map
+            // sends by the hundred (tiles, clusters) come first.
             scope::scope("/v1")
+                .service(routes::map::get_tile)
+                .service(routes::map::list_clusters)
+                .service(routes::map::get_borders)
                 .service(routes::actors::list_actors)
                 .service(routes::actors::get_actor)
                 .service(routes::search::list_facets)
@@ -236,10 +241,7 @@ where
                 .service(routes::owners::report_actor)
                 .service(routes::owners::request_erasure)
                 .service(routes::reminders::verify_page)
-                .service(routes::reminders::verify_actor)
-                .service(routes::map::list_clusters)
-                .service(routes::map::get_tile)
-                .service(routes::map::get_borders),
+                .service(routes::reminders::verify_actor),
         )
         .service(
             scope::scope("/ogc")
