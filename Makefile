@@ -20,7 +20,7 @@ WITH_DB = $(DB) ensure >/dev/null; export DATABASE_URL="$$($(DB) url)"; \
   export ATLAS_SEED_DIR="$${ATLAS_SEED_DIR:-$(CURDIR)/seed-data}"; \
   export ATLAS_SHARED_DATA="$${ATLAS_SHARED_DATA:-$(abspath $(CURDIR)/../shared/data)}";
 
-.PHONY: help run test lint fmt openapi db db-stop db-status db-psql clean-db bench bench-tiles
+.PHONY: help run test lint fmt openapi db db-stop db-status db-psql clean-db bench bench-tiles bench-reads
 
 help: ## Show this help
 	@echo "Social Tech Atlas — make targets:"
@@ -89,3 +89,7 @@ bench: ## Run bench/run.sh (with the DB up and DATABASE_URL exported)
 bench-tiles: ## Tiles/s at z5, z8, z12 next to raw ST_AsMVT, and clusters time (bench/tiles.sh)
 	@$(WITH_DB)
 	bash bench/tiles.sh
+
+bench-reads: ## Map reads (lists, searches, facets, clusters) with and without the response cache
+	@$(WITH_DB)
+	bash bench/reads.sh

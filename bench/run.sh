@@ -196,12 +196,12 @@ wait_up() {
 start_server() {
   local db_url=${1:-$BENCH_URL}
   stop_server
-  (cd "$REPO" && DATABASE_URL=$db_url ATLAS_ADDR=$ADDR RUST_LOG=$SERVER_LOG_LEVEL \
+  (cd "$REPO" && DATABASE_URL=$db_url ATLAS_ADDR=$ADDR RUST_LOG=$SERVER_LOG_LEVEL RESPONSE_CACHE_MB=0 \
      exec "$ATLAS" serve) >>"$OUT/server.log" 2>&1 &
   SERVER_PID=$!
   wait_up "$SERVER_PID" "$BASE" "$OUT/server.log"
   if [[ -n $BASELINE_BIN ]]; then
-    (cd "$REPO" && DATABASE_URL=$db_url ATLAS_ADDR=$BASELINE_ADDR RUST_LOG=$SERVER_LOG_LEVEL \
+    (cd "$REPO" && DATABASE_URL=$db_url ATLAS_ADDR=$BASELINE_ADDR RUST_LOG=$SERVER_LOG_LEVEL RESPONSE_CACHE_MB=0 \
        exec "$BASELINE_BIN" serve) >>"$OUT/baseline-server.log" 2>&1 &
     BASELINE_PID=$!
     wait_up "$BASELINE_PID" "$BASELINE_BASE" "$OUT/baseline-server.log"
@@ -243,7 +243,7 @@ scenario() {
   local url="$BASE$path" p="$OUT/$name"
   if [[ -n $ONLY && " $ONLY " != *" $name "* ]]; then return 0; fi
   log "── $name: $label  ($path)"
-  python3 "$HERE/sql.py" "$@" --out "$p"
+  python3 "$HERE/sql.py" "$@" --db "$CURRENT_URL" --out "$p"
   local -a pgargs=()
   mapfile -t pgargs <"$p.pgbench.args"
 

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import re
+import subprocess
 import sys
 from pathlib import Path
 
@@ -76,11 +77,20 @@ def sql_file(name: str) -> str:
     return " ".join(" ".join(lines).split())
 
 
+EXPAND = ("SELECT match_all::text AS match_all, match_any::text AS match_any, "
+          "match_exact::text AS match_exact FROM atlas_search_query({q})")
+# The tsqueries of the expanded text, as list_actors binds them: set per text by main().
+TSQUERIES: dict[str, str] = {}
+
+
 def list_page(cols: str, where: str, order: str, page_order: str, limit: int,
               distance: str = "NULL::float8", q: str | None = None) -> str:
-    """A first page as list_actors sends it; `q` is the text's placeholder or literal."""
+    """A first page as list_actors sends it; `q` is the text's placeholder or literal, and
+    TSQUERIES its expanded tsqueries (placeholders or literals)."""
     if q is not None:
-        text_cte = f"sq AS (SELECT * FROM atlas_search_query({q})),"
+        text_cte = ("sq AS NOT MATERIALIZED (SELECT {match_all}::tsquery AS match_all, "
+                    "{match_any}::tsquery AS match_any, {match_exact}::tsquery AS match_exact),"
+                    ).format(**TSQUERIES)
         text_join = " CROSS JOIN sq"
         score = sql_file("search_score.sql").replace("{q}", q)
         search_columns = sql_file("search_columns.sql").replace("{q}", q)
@@ -137,6 +147,18 @@ def search(cols: str, limit: int, q: str) -> list[str]:
     return [list_page(cols, "", *RELEVANCE_ORDER, limit, q=q)]
 
 
+def expanded_literals(db: str, text: str) -> dict[str, str]:
+    """The text's tsqueries as SQL literals, expanded by the database's atlas_search_query."""
+    out = subprocess.run(
+        ["psql", db, "-X", "-A", "-t", "-F", "\t", "-v", "ON_ERROR_STOP=1",
+         "-c", EXPAND.format(q=quote(text))],
+        check=True, capture_output=True, text=True).stdout.rstrip("\n")
+    values = out.split("\t")
+    if len(values) != 3 or not all(values):
+        sys.exit(f"sql.py: {text!r} expands to no tsquery (only stop words?)")
+    return dict(zip(["match_all", "match_any", "match_exact"], (quote(v) for v in values)))
+
+
 def detail(cols: str, slug: str) -> list[str]:
     s = slug.replace("'", "''")
     return [f"SELECT {cols} FROM actors a WHERE a.status = 'published' AND a.slug = '{s}'"]
@@ -153,6 +175,7 @@ def main() -> None:
     ap.add_argument("--q", help="text query (bound as a parameter)")
     ap.add_argument("--limit", type=int, default=50)
     ap.add_argument("--out", required=True)
+    ap.add_argument("--db", help="database URL, to expand a text query into its tsqueries")
     args = ap.parse_args()
     cols = actor_columns()
     text = args.values[0] if args.kind == "search" else args.q
@@ -169,10 +192,24 @@ def main() -> None:
         ns = argparse.Namespace(a=nums[0], b=nums[1], c=nums[2], d=nums[3], limit=args.limit)
         return bbox(cols, ns, q) if args.kind == "bbox" else near(cols, ns, q)
 
-    literal = statements(quote(text) if text is not None else None)
+    # A text query is two statements, as in list_actors: the expansion of the text into
+    # tsqueries, then the page with them bound as values (pgbench: \gset into variables).
+    literal_expand: list[str] = []
+    bound_expand: list[str] = []
+    if text is not None:
+        if not args.db:
+            sys.exit("sql.py: a text query needs --db (to expand it into tsqueries)")
+        TSQUERIES.update(expanded_literals(args.db, text))
+        literal_expand = [EXPAND.format(q=quote(text))]
+    literal = literal_expand + statements(quote(text) if text is not None else None)
+    if text is not None:
+        TSQUERIES.update({k: f":{k}" for k in ("match_all", "match_any", "match_exact")})
+        bound_expand = [EXPAND.format(q=":q") + " \\gset"]
     bound = statements(":q" if text is not None else None)
     Path(args.out + ".sql").write_text("".join(s + ";\n" for s in literal), encoding="utf-8")
-    Path(args.out + ".pgbench.sql").write_text("".join(s + ";\n" for s in bound), encoding="utf-8")
+    Path(args.out + ".pgbench.sql").write_text(
+        "".join(s + "\n" for s in bound_expand) + "".join(s + ";\n" for s in bound),
+        encoding="utf-8")
     Path(args.out + ".pgbench.args").write_text(
         f"-Dq={text}\n" if text is not None else "", encoding="utf-8")
 

@@ -61,7 +61,7 @@ stop_server() { if [[ -n $SERVER_PID ]]; then kill "$SERVER_PID" 2>/dev/null || 
 trap stop_server EXIT
 start_server() {  # $1 = TILE_CACHE_MB
   stop_server
-  DATABASE_URL=$BENCH_URL ATLAS_ADDR=$ADDR PUBLIC_BASE_URL="http://$ADDR" RUST_LOG=warn TILE_CACHE_MB=$1 \
+  DATABASE_URL=$BENCH_URL ATLAS_ADDR=$ADDR PUBLIC_BASE_URL="http://$ADDR" RUST_LOG=warn TILE_CACHE_MB=$1 RESPONSE_CACHE_MB=0 \
     "$ATLAS" serve >>"$OUT/server.log" 2>&1 &
   SERVER_PID=$!
   for _ in $(seq 100); do curl -fs "http://$ADDR/healthz" >/dev/null && return; sleep 0.2; done

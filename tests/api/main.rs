@@ -4,6 +4,7 @@
 mod bad_input;
 mod changes;
 mod demo_map;
+mod export_rows;
 mod exports;
 mod geo_queries;
 mod http_conventions;
@@ -18,8 +19,10 @@ mod paging_totals;
 mod partners;
 mod privacy;
 mod reminders;
+mod response_cache;
 mod review;
 mod search;
+mod search_timeout;
 mod seed;
 mod submissions;
 mod webhooks;

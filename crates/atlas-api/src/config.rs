@@ -85,8 +85,12 @@ pub struct Config {
     /// Memory for rendered vector tiles, in MiB (0 turns the tile cache off).
     #[arg(long, env = "TILE_CACHE_MB", default_value_t = 64)]
     pub tile_cache_mb: u64,
-    /// How often (milliseconds) the tile cache looks whether actors changed; a write shows on
-    /// cached tiles within this time.
+    /// Memory for public read answers (lists, facets, suggestions, clusters), in MiB (0 turns
+    /// the response cache off).
+    #[arg(long, env = "RESPONSE_CACHE_MB", default_value_t = 64)]
+    pub response_cache_mb: u64,
+    /// How often (milliseconds) the tile and response caches look whether actors changed; a
+    /// write shows on cached answers within about this time.
     #[arg(long, env = "TILE_CACHE_CHECK_MS", default_value_t = 1000)]
     pub tile_cache_check_ms: u64,
     /// Lets webhooks reach loopback, private, link-local and other non-public addresses
@@ -104,6 +108,11 @@ pub struct Config {
     /// How long a receiver may take to answer (milliseconds).
     #[arg(long, env = "WEBHOOK_TIMEOUT_MS", default_value_t = 10_000)]
     pub webhook_timeout_ms: u64,
+    /// How long one search statement (a text query, its facets, suggestions) may run
+    /// (milliseconds) before PostgreSQL cancels it and the client gets 503 `search_timeout`
+    /// with Retry-After; 0 turns the limit off.
+    #[arg(long, env = "SEARCH_STATEMENT_TIMEOUT_MS", default_value_t = atlas_store::DEFAULT_SEARCH_TIMEOUT_MS)]
+    pub search_statement_timeout_ms: u64,
     /// How often (milliseconds) the delivery worker looks for due deliveries.
     #[arg(long, env = "WEBHOOK_POLL_MS", default_value_t = 1_000)]
     pub webhook_poll_ms: u64,
@@ -134,6 +143,7 @@ impl Config {
             map_tile_url: None,
             map_tile_attribution: None,
             tile_cache_mb: 16,
+            response_cache_mb: 16,
             // Tests write and read at once: look at every request.
             tile_cache_check_ms: 0,
             webhook_allow_private: false,
@@ -141,6 +151,7 @@ impl Config {
             webhook_retry_base_ms: 30_000,
             webhook_timeout_ms: 10_000,
             webhook_poll_ms: 1_000,
+            search_statement_timeout_ms: atlas_store::DEFAULT_SEARCH_TIMEOUT_MS,
         }
     }
 }

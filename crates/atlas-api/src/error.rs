@@ -7,7 +7,7 @@
 
 use actix_web::http::{header, StatusCode};
 use actix_web::{HttpResponse, ResponseError};
-use atlas_domain::{FieldError, ValidationErrors};
+use atlas_domain::{FieldError, SearchError, ValidationErrors};
 use atlas_store::StoreError;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -87,6 +87,10 @@ pub enum ApiError {
     Internal(String),
 }
 
+/// What a client is told to wait after a search timed out: the statement ran into the timeout
+/// because the database was busy or the query was broad; a moment later the first may be over.
+pub const SEARCH_RETRY_AFTER_SECS: u64 = 2;
+
 impl From<ValidationErrors> for ApiError {
     fn from(errors: ValidationErrors) -> Self {
         ApiError::InvalidInput(errors)
@@ -106,7 +110,19 @@ impl From<Vec<FieldError>> for ApiError {
 }
 
 impl ApiError {
+    /// The search statement timeout that stopped this request, if that is what happened.
+    fn search_timeout_ms(&self) -> Option<u64> {
+        match self {
+            ApiError::Store(StoreError::SearchTimeout { timeout_ms })
+            | ApiError::Search(SearchError::TimedOut { timeout_ms }) => Some(*timeout_ms),
+            _ => None,
+        }
+    }
+
     fn code(&self) -> String {
+        if self.search_timeout_ms().is_some() {
+            return "search_timeout".to_owned();
+        }
         match self {
             // One kind of mistake is named after it (`invalid_bbox`); a mix is `validation_failed`.
             ApiError::InvalidInput(errors) => match errors.0.as_slice() {
@@ -139,6 +155,9 @@ impl ApiError {
     }
 
     fn title(&self) -> &'static str {
+        if self.search_timeout_ms().is_some() {
+            return "Search timed out";
+        }
         match self {
             ApiError::InvalidInput(_) => "Invalid input",
             ApiError::UnknownParameters(_) => "Unknown query parameter",
@@ -188,6 +207,12 @@ impl ApiError {
     }
 
     fn detail(&self) -> String {
+        if let Some(timeout_ms) = self.search_timeout_ms() {
+            return format!(
+                "the search was stopped after {timeout_ms} ms; narrow it (a smaller area, more \
+                 words, a filter) or retry in {SEARCH_RETRY_AFTER_SECS} s"
+            );
+        }
         match self {
             ApiError::Store(error @ (StoreError::NotFound(_) | StoreError::Conflict { .. })) => {
                 error.to_string()
@@ -231,15 +256,17 @@ impl ResponseError for ApiError {
             | ApiError::QuotaExceeded { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Store(StoreError::Conflict { .. }) => StatusCode::CONFLICT,
             ApiError::Store(StoreError::NotFound(_)) => StatusCode::NOT_FOUND,
-            ApiError::Store(StoreError::Unavailable(_)) | ApiError::Search(_) => {
-                StatusCode::SERVICE_UNAVAILABLE
-            }
+            ApiError::Store(StoreError::Unavailable(_) | StoreError::SearchTimeout { .. })
+            | ApiError::Search(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Store(_) | ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
     fn error_response(&self) -> HttpResponse {
-        if self.status_code().is_server_error() {
+        if self.search_timeout_ms().is_some() {
+            // Load or a broad query, not a fault: worth watching, not an alarm.
+            tracing::warn!(error = %self, "search timed out");
+        } else if self.status_code().is_server_error() {
             tracing::error!(error = %self, "request failed");
         }
         let mut response = problem_response(self.status_code(), &self.problem());
@@ -252,6 +279,12 @@ impl ResponseError for ApiError {
             response.headers_mut().insert(
                 header::RETRY_AFTER,
                 header::HeaderValue::from(*retry_after_secs),
+            );
+        }
+        if self.search_timeout_ms().is_some() {
+            response.headers_mut().insert(
+                header::RETRY_AFTER,
+                header::HeaderValue::from(SEARCH_RETRY_AFTER_SECS),
             );
         }
         if let ApiError::Unauthorized(..) = self {

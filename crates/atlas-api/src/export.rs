@@ -77,36 +77,9 @@ pub const ATTRIBUTIONS: [&str; 3] = [
     "Country borders: @rapideditor/country-coder (ISC)",
 ];
 
-/// The CSV columns before the per-language text columns, in their stable order (the store's
-/// `export_csv.sql` selects them in this order; a test checks the header against it).
-pub const CSV_COLUMNS: [&str; 26] = [
-    "id",
-    "slug",
-    "name",
-    "alt_names",
-    "kind",
-    "categories",
-    "tags",
-    "languages",
-    "country",
-    "region",
-    "city",
-    "postcode",
-    "street",
-    "lat",
-    "lon",
-    "location_precision",
-    "website",
-    "links",
-    "founded_year",
-    "identifiers",
-    "licence",
-    "source_kind",
-    "source_name",
-    "created_at",
-    "updated_at",
-    "version",
-];
+/// The CSV columns before the per-language text columns, in their stable order (the store
+/// writes the lines; a test checks the header against it).
+pub use atlas_store::CSV_COLUMNS;
 
 /// Writes one format, piece by piece.
 pub struct ExportWriter {

@@ -6,6 +6,7 @@
 
 pub mod auth;
 pub mod body;
+pub mod change_watch;
 pub mod config;
 pub mod error;
 pub mod export;
@@ -15,8 +16,10 @@ pub mod import;
 pub mod lang;
 pub mod mail;
 pub mod params;
+pub mod precompressed;
 pub mod rate_limit;
 pub mod remind;
+pub mod response_cache;
 pub mod routes;
 pub mod secret;
 pub mod seed;
@@ -59,12 +62,15 @@ pub struct AppState {
     pub search: Search,
     /// Rendered vector tiles, dropped when actors change.
     pub tile_cache: Arc<tile_cache::TileCache>,
+    /// Public read answers (lists, facets, suggestions, clusters), dropped when actors change.
+    pub response_cache: Arc<response_cache::ResponseCache>,
     /// Sends webhook deliveries (the server's worker, and tests, through it).
     pub webhooks: webhooks::Deliverer,
 }
 
 impl AppState {
     pub async fn load(store: Store, config: Config) -> anyhow::Result<AppState> {
+        let store = store.with_search_timeout(config.search_statement_timeout_ms);
         let taxonomy = Arc::new(store.taxonomy().await?);
         let meili = match &config.meili_url {
             Some(url) => Some(MeiliSearch::new(
@@ -79,9 +85,17 @@ impl AppState {
         let mailer = mail::Mailer::from_config(&config)?;
         let write_limits = rate_limit::WriteLimits::new(&config);
         let webhooks = webhooks::Deliverer::from_config(&config)?;
+        // One look at the actors change counter serves both caches.
+        let change_watch = Arc::new(change_watch::ChangeWatch::new(
+            std::time::Duration::from_millis(config.tile_cache_check_ms),
+        ));
         let tile_cache = tile_cache::TileCache::new(
             config.tile_cache_mb.saturating_mul(1024 * 1024),
-            std::time::Duration::from_millis(config.tile_cache_check_ms),
+            change_watch.clone(),
+        );
+        let response_cache = response_cache::ResponseCache::new(
+            config.response_cache_mb.saturating_mul(1024 * 1024),
+            change_watch,
         );
         Ok(AppState {
             search: Search::new(PostgresSearch::new(store.clone()), meili),
@@ -92,6 +106,7 @@ impl AppState {
             mail_wake: Arc::new(tokio::sync::Notify::new()),
             write_limits: Arc::new(write_limits),
             tile_cache: Arc::new(tile_cache),
+            response_cache: Arc::new(response_cache),
             webhooks,
         })
     }
@@ -286,6 +301,7 @@ pub fn app(
         .configure(routes::demo::configure)
         .default_service(web::to(not_found))
         .wrap(middleware::ErrorHandlers::new().default_handler(error::problem_for_framework_errors))
+        .wrap(middleware::from_fn(response_cache::serve_cached))
         .wrap(middleware::from_fn(rate_limit::limit_writes))
         .wrap(middleware::Compress::default())
         .wrap(cors)

@@ -2,14 +2,12 @@
 //!
 //! Rendering a low-zoom tile costs PostgreSQL tens of milliseconds; the same few thousand tiles
 //! are asked for over and over. Tiles are kept (bounded by bytes, evicted by quick_cache's
-//! S3-FIFO) under their URL, and the whole cache is dropped when the store's actors change
-//! counter (advanced by a trigger on every write) has moved. The counter is read at most once
-//! per `check_every`, so a write shows on tiles within that time. Keys are the request's path
+//! S3-FIFO) under their URL, and the whole cache is dropped when actors have changed (see
+//! `change_watch`), so a write shows on tiles within about `TILE_CACHE_CHECK_MS`. Keys are the request's path
 //! and query as sent, so a hit is found before (and instead of) parsing the request again.
 
-use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
 
 use actix_web::http::header::HeaderValue;
 use actix_web::web::Bytes;
@@ -17,11 +15,16 @@ use atlas_store::{Store, StoreResult};
 use quick_cache::sync::Cache;
 use quick_cache::Weighter;
 
+use crate::change_watch::ChangeWatch;
+use crate::precompressed::Precompressed;
+
 /// A rendered tile (empty when there is nothing in it) and its ETag, both ready to send:
 /// answering from the cache copies no bytes and hashes nothing.
 pub struct CachedTile {
     pub body: Bytes,
     pub etag: HeaderValue,
+    /// Map clients ask for gzip: each tile is compressed once, not on every hit.
+    pub compressed: Precompressed,
 }
 
 #[derive(Clone)]
@@ -38,17 +41,13 @@ pub struct TileCache {
     /// Off when configured with no memory (`TILE_CACHE_MB=0`).
     enabled: bool,
     tiles: Cache<String, Arc<CachedTile>, BytesWeighter>,
-    started: Instant,
-    check_every: Duration,
-    next_check_ms: AtomicU64,
-    counter: AtomicI64,
-    /// A counter read between a write's statement and its commit could let a tile of the old
-    /// data in under the new counter: after each change the cache is dropped once more.
-    drop_again: AtomicBool,
+    watch: Arc<ChangeWatch>,
+    /// The data generation the kept tiles belong to.
+    generation: AtomicU64,
 }
 
 impl TileCache {
-    pub fn new(max_bytes: u64, check_every: Duration) -> TileCache {
+    pub fn new(max_bytes: u64, watch: Arc<ChangeWatch>) -> TileCache {
         TileCache {
             enabled: max_bytes > 0,
             tiles: Cache::with_weighter(
@@ -56,42 +55,18 @@ impl TileCache {
                 max_bytes.max(1),
                 BytesWeighter,
             ),
-            started: Instant::now(),
-            check_every,
-            next_check_ms: AtomicU64::new(0),
-            counter: AtomicI64::new(i64::MIN),
-            drop_again: AtomicBool::new(false),
+            watch,
+            generation: AtomicU64::new(0),
         }
     }
 
-    /// Drops every tile if actors changed since the last look (looking at most once per
-    /// `check_every`; one request does the looking while the others go on).
+    /// Drops every tile if actors changed since the tiles were kept.
     pub async fn forget_if_changed(&self, store: &Store) -> StoreResult<()> {
         if !self.enabled {
             return Ok(());
         }
-        let now_ms = u64::try_from(self.started.elapsed().as_millis()).unwrap_or(u64::MAX);
-        let due_ms = self.next_check_ms.load(Ordering::Acquire);
-        let check_every_ms = u64::try_from(self.check_every.as_millis()).unwrap_or(u64::MAX);
-        if now_ms < due_ms
-            || self
-                .next_check_ms
-                .compare_exchange(
-                    due_ms,
-                    now_ms.saturating_add(check_every_ms),
-                    Ordering::AcqRel,
-                    Ordering::Acquire,
-                )
-                .is_err()
-        {
-            return Ok(());
-        }
-        let counter = store.actors_change_counter().await?;
-        let previous = self.counter.swap(counter, Ordering::AcqRel);
-        if previous != counter {
-            self.tiles.clear();
-            self.drop_again.store(true, Ordering::Release);
-        } else if self.drop_again.swap(false, Ordering::AcqRel) {
+        let now = self.watch.generation(store).await?;
+        if self.generation.fetch_max(now, Ordering::AcqRel) < now {
             self.tiles.clear();
         }
         Ok(())

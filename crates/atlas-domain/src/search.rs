@@ -51,6 +51,10 @@ pub enum SearchError {
     /// The query cannot be expressed for this backend; another may answer instead.
     #[error("query not supported by this backend: {0}")]
     Unsupported(String),
+    /// The search ran longer than it may and was stopped; asking again later (or narrower)
+    /// may succeed.
+    #[error("the search was stopped after {timeout_ms} ms")]
+    TimedOut { timeout_ms: u64 },
 }
 
 /// A search backend. `search` and `facets` answer the same `ActorQuery` as the store's

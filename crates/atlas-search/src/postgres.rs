@@ -16,7 +16,10 @@ impl PostgresSearch {
 }
 
 fn unavailable(error: StoreError) -> SearchError {
-    SearchError::Unavailable(error.to_string())
+    match error {
+        StoreError::SearchTimeout { timeout_ms } => SearchError::TimedOut { timeout_ms },
+        other => SearchError::Unavailable(other.to_string()),
+    }
 }
 
 impl SearchIndex for PostgresSearch {

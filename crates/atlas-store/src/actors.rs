@@ -6,15 +6,16 @@ use atlas_domain::{
     SortOrder, ValidActor,
 };
 use diesel::prelude::*;
-use diesel::sql_types::Int8;
+use diesel::sql_types::{Int8, Nullable, Text};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use futures_util::FutureExt;
 
 use crate::error::{StoreError, StoreResult};
 use crate::imports::{ImportOutcome, ImportRow};
 use crate::rows::{ActorRow, ListedActorRow, ACTOR_COLUMNS};
 use crate::schema::{actor_contacts, actor_revisions, actors};
 use crate::sql_args::{Arg, SqlBuilder};
-use crate::Store;
+use crate::{on_connection, Store};
 
 const LIST_ACTORS_SQL: &str = include_str!("sql/list_actors.sql");
 const SEARCH_SCORE_SQL: &str = include_str!("sql/search_score.sql");
@@ -39,16 +40,83 @@ pub struct ImportedActor<'a> {
     pub status: ReviewStatus,
 }
 
-/// Appends `FROM … WHERE` for published actors matching the query's text, if any; `q` is the
-/// placeholder of the text. The text becomes tsqueries once per statement (`sq`).
-pub(crate) fn push_from(q: Option<&str>, sql: &mut SqlBuilder) {
+/// A text query expanded by `atlas_search_query` (migrations 000030 and 000150): the
+/// tsqueries, as text, that the statements of one search bind as values.
+pub(crate) struct ExpandedText {
+    /// What the user typed (for trigram similarity to names).
+    pub text: String,
+    pub match_all: String,
+    pub match_any: String,
+    pub match_exact: String,
+}
+
+#[derive(QueryableByName)]
+struct ExpandedRow {
+    #[diesel(sql_type = Nullable<Text>)]
+    match_all: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    match_any: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    match_exact: Option<String>,
+}
+
+/// Expands the text into tsqueries once, before the statements that use them: they get the
+/// tsqueries as values, so the planner sees them and estimates how many actors they match
+/// (from a CTE calling atlas_search_query it could not: every text condition looked alike,
+/// and `q` + a small bbox rechecked every text match instead of reading the box). None when
+/// the text has no word to search for (only stop words or punctuation): it matches nothing.
+pub(crate) async fn expand_text(
+    conn: &AsyncPgConnection,
+    text: &str,
+) -> QueryResult<Option<ExpandedText>> {
+    let row: ExpandedRow = diesel::sql_query(
+        "SELECT match_all::text AS match_all, match_any::text AS match_any, \
+         match_exact::text AS match_exact FROM atlas_search_query($1)",
+    )
+    .bind::<Text, _>(text)
+    .get_result(&mut &*conn)
+    .await?;
+    Ok(match (row.match_all, row.match_any, row.match_exact) {
+        (Some(match_all), Some(match_any), Some(match_exact)) => Some(ExpandedText {
+            text: text.to_owned(),
+            match_all,
+            match_any,
+            match_exact,
+        }),
+        _ => None,
+    })
+}
+
+/// The placeholders of an expanded text in one statement.
+pub(crate) struct TextArgs {
+    /// What the user typed.
+    pub q: String,
+    /// A one-row relation of the tsqueries (`match_all`, `match_any`, `match_exact`), to be
+    /// named `sq`.
+    pub relation: String,
+}
+
+/// Binds an expanded text's values and returns their placeholders.
+pub(crate) fn text_args(expanded: &ExpandedText, sql: &mut SqlBuilder) -> TextArgs {
+    let q = sql.arg(Arg::Text(expanded.text.clone()));
+    let relation = format!(
+        "(SELECT {}::tsquery AS match_all, {}::tsquery AS match_any, {}::tsquery AS match_exact)",
+        sql.arg(Arg::Text(expanded.match_all.clone())),
+        sql.arg(Arg::Text(expanded.match_any.clone())),
+        sql.arg(Arg::Text(expanded.match_exact.clone())),
+    );
+    TextArgs { q, relation }
+}
+
+/// Appends `FROM … WHERE` for published actors matching the text, if any.
+pub(crate) fn push_from(text: Option<&TextArgs>, sql: &mut SqlBuilder) {
     push_from_source(
-        q.map(|q| format!("atlas_search_query({q}) sq")).as_deref(),
+        text.map(|text| format!("{} sq", text.relation)).as_deref(),
         sql,
     );
 }
 
-/// As `push_from`, with the expanded text query taken from `source` (a relation named `sq`).
+/// As `push_from`, with the text's tsqueries taken from `source` (a relation named `sq`).
 fn push_from_source(source: Option<&str>, sql: &mut SqlBuilder) {
     match source {
         Some(source) => sql.push(&format!(
@@ -57,14 +125,6 @@ fn push_from_source(source: Option<&str>, sql: &mut SqlBuilder) {
         )),
         None => sql.push(" FROM actors a WHERE a.status = 'published'"),
     }
-}
-
-/// Binds the query's text, when it has one, and returns its placeholder.
-pub(crate) fn text_arg(query: &ActorQuery, sql: &mut SqlBuilder) -> Option<String> {
-    query
-        .text
-        .as_ref()
-        .map(|text| sql.arg(Arg::Text(text.as_str().to_owned())))
 }
 
 /// Appends the query's filters (not its text nor its cursor) as `AND …` clauses.
@@ -151,151 +211,173 @@ fn near_point(lon: f64, lat: f64, sql: &mut SqlBuilder) -> String {
     )
 }
 
-impl Store {
-    /// A page of published actors matching the query, in its order, with the total count.
-    pub async fn list_actors(&self, query: &ActorQuery) -> StoreResult<ActorPage> {
-        let mut page_sql = SqlBuilder::new("");
-        let q = text_arg(query, &mut page_sql);
-        let distance = match &query.near {
-            Some(near) => format!(
-                "ST_Distance(a.geom::geography, {}) / 1000.0",
-                near_point(near.lon, near.lat, &mut page_sql)
-            ),
-            None => "NULL::float8".to_owned(),
-        };
-        // The step that sees every match: FROM, filters, keyset condition, order, limit.
-        let mut matching = SqlBuilder::new("");
-        std::mem::swap(&mut matching, &mut page_sql);
-        push_from_source(q.as_ref().map(|_| "sq"), &mut matching);
-        push_filters(query, &mut matching);
-        let mut offset = 0;
-        match &query.after {
-            None => {}
-            Some(PageCursor::Name { k, id }) => {
-                let (k, id) = (
-                    matching.arg(Arg::Text(k.clone())),
-                    matching.arg(Arg::Uuid(id.0)),
-                );
-                matching.push(&format!(" AND (a.sort_name, a.id) > ({k}, {id})"));
-            }
-            Some(PageCursor::Updated { at, id }) => {
-                let (at, id) = (matching.arg(Arg::Time(*at)), matching.arg(Arg::Uuid(id.0)));
-                matching.push(&format!(" AND (a.updated_at, a.id) < ({at}, {id})"));
-            }
-            Some(PageCursor::Distance { km, id }) => {
-                let (km, id) = (matching.arg(Arg::Float(*km)), matching.arg(Arg::Uuid(id.0)));
-                matching.push(&format!(" AND ({distance}, a.id) > ({km}, {id})"));
-            }
-            Some(PageCursor::Rank { offset: skipped }) => offset = *skipped,
-        }
-        let (order, page_order) = match query.sort {
-            SortOrder::Relevance if q.is_some() => (
-                "ORDER BY score DESC, a.id",
-                "ORDER BY page.score DESC, page.id",
-            ),
-            SortOrder::Distance if query.near.is_some() => (
-                "ORDER BY distance_km, a.id",
-                "ORDER BY page.distance_km, page.id",
-            ),
-            SortOrder::Updated => (
-                "ORDER BY a.updated_at DESC, a.id DESC",
-                "ORDER BY page.updated_at DESC, page.id DESC",
-            ),
-            _ => (
-                "ORDER BY a.sort_name, a.id",
-                "ORDER BY page.sort_name, page.id",
-            ),
-        };
-        // One row more than asked tells whether there is a next page.
-        let mut limit = format!(
-            "LIMIT {}",
-            matching.arg(Arg::Int(i64::from(query.limit) + 1))
-        );
-        if offset > 0 {
-            limit.push_str(&format!(
-                " OFFSET {}",
-                matching.arg(Arg::Int(i64::from(offset)))
-            ));
-        }
-        // Relevance ranks in two steps so that a broad query costs a bounded amount: every
-        // match gets only a cheap score (trigram similarity of the text to the names, no
-        // detoasting of the search document), and only the best RANKED_CANDIDATES of that
-        // order get the full score. The order is one total order whatever the page: those
-        // candidates by full score (always >= 0) first, then every other match by the cheap
-        // score (shifted below 0), so offset cursors stay consistent.
-        let two_phase = match (&q, query.sort) {
-            (Some(q), SortOrder::Relevance) => {
-                let ranked = matching.arg(Arg::Int(RANKED_CANDIDATES));
-                let candidates = matching.arg(Arg::Int(
-                    RANKED_CANDIDATES.max(i64::from(offset) + i64::from(query.limit) + 1),
-                ));
-                Some((q.clone(), ranked, candidates))
-            }
-            _ => None,
-        };
-        let (mut from_where, mut page_sql) = matching.take_sql();
-        if let Some((q, _, candidates)) = &two_phase {
-            let cheap = format!("similarity(atlas_normalise({q}), a.search_names)");
-            from_where = format!(
-                " FROM (SELECT a.id AS candidate_id, {cheap} AS cheap, \
-                   row_number() OVER (ORDER BY {cheap} DESC, a.id) AS cheap_position, \
-                   count(*) OVER () AS matches{from_where} \
-                   ORDER BY {cheap} DESC, a.id LIMIT {candidates}) c \
-                 JOIN actors a ON a.id = c.candidate_id CROSS JOIN sq"
-            );
-        }
-        // With a text or place filter PostgreSQL reads and sorts every match anyway, so a
-        // first page counts them in the same scan. Without one, the page can walk the order's
-        // index and stop after a page, and a separate count is cheaper; after a cursor the
-        // scan sees only what follows it, so a separate query counts all matches.
-        let count_in_page =
-            query.after.is_none() && (q.is_some() || query.bbox.is_some() || query.near.is_some());
-        let (text_cte, text_join, score, search_columns) = match &q {
-            Some(q) => (
-                format!("sq AS (SELECT * FROM atlas_search_query({q})),"),
-                " CROSS JOIN sq",
-                match &two_phase {
-                    Some((_, ranked, _)) => format!(
-                        "CASE WHEN c.cheap_position <= {ranked} THEN {} ELSE c.cheap - 2 END",
-                        SEARCH_SCORE_SQL.replace("{q}", q)
-                    ),
-                    None => SEARCH_SCORE_SQL.replace("{q}", q),
-                },
-                SEARCH_COLUMNS_SQL.replace("{q}", q),
-            ),
-            None => (
-                String::new(),
-                "",
-                "NULL::float8".to_owned(),
-                NO_SEARCH_COLUMNS.to_owned(),
-            ),
-        };
-        page_sql.push(
-            &LIST_ACTORS_SQL
-                .replace("{text}", &text_cte)
-                .replace("{text_join}", text_join)
-                .replace("{distance}", &distance)
-                .replace("{score}", &score)
-                .replace(
-                    "{total}",
-                    if count_in_page && two_phase.is_some() {
-                        "c.matches"
-                    } else if count_in_page {
-                        "count(*) OVER ()"
-                    } else {
-                        "NULL::int8"
-                    },
-                )
-                .replace("{from_where}", &from_where)
-                .replace("{order}", order)
-                .replace("{limit}", &limit)
-                .replace("{columns}", ACTOR_COLUMNS)
-                .replace("{search_columns}", &search_columns)
-                .replace("{page_order}", page_order),
-        );
+/// How many matches a relevance cursor skips.
+fn rank_offset(query: &ActorQuery) -> u32 {
+    match &query.after {
+        Some(PageCursor::Rank { offset }) => *offset,
+        _ => 0,
+    }
+}
 
-        let conn = self.conn().await?;
-        let (rows, total) = if count_in_page {
+/// The statements of one page of `list_actors` on `conn` (with the expanded text when the
+/// query has one): the page's rows, and the total count of matches.
+async fn load_page(
+    conn: &AsyncPgConnection,
+    query: &ActorQuery,
+    expanded: Option<&ExpandedText>,
+) -> QueryResult<(Vec<ListedActorRow>, i64)> {
+    let mut page_sql = SqlBuilder::new("");
+    let text = expanded.map(|expanded| text_args(expanded, &mut page_sql));
+    let q = text.as_ref().map(|text| text.q.clone());
+    let distance = match &query.near {
+        Some(near) => format!(
+            "ST_Distance(a.geom::geography, {}) / 1000.0",
+            near_point(near.lon, near.lat, &mut page_sql)
+        ),
+        None => "NULL::float8".to_owned(),
+    };
+    // The step that sees every match: FROM, filters, keyset condition, order, limit.
+    let mut matching = SqlBuilder::new("");
+    std::mem::swap(&mut matching, &mut page_sql);
+    push_from_source(q.as_ref().map(|_| "sq"), &mut matching);
+    push_filters(query, &mut matching);
+    let offset = rank_offset(query);
+    match &query.after {
+        None => {}
+        Some(PageCursor::Name { k, id }) => {
+            let (k, id) = (
+                matching.arg(Arg::Text(k.clone())),
+                matching.arg(Arg::Uuid(id.0)),
+            );
+            matching.push(&format!(" AND (a.sort_name, a.id) > ({k}, {id})"));
+        }
+        Some(PageCursor::Updated { at, id }) => {
+            let (at, id) = (matching.arg(Arg::Time(*at)), matching.arg(Arg::Uuid(id.0)));
+            matching.push(&format!(" AND (a.updated_at, a.id) < ({at}, {id})"));
+        }
+        Some(PageCursor::Distance { km, id }) => {
+            let (km, id) = (matching.arg(Arg::Float(*km)), matching.arg(Arg::Uuid(id.0)));
+            matching.push(&format!(" AND ({distance}, a.id) > ({km}, {id})"));
+        }
+        Some(PageCursor::Rank { .. }) => {}
+    }
+    let (order, page_order) = match query.sort {
+        SortOrder::Relevance if q.is_some() => (
+            "ORDER BY score DESC, a.id",
+            "ORDER BY page.score DESC, page.id",
+        ),
+        SortOrder::Distance if query.near.is_some() => (
+            "ORDER BY distance_km, a.id",
+            "ORDER BY page.distance_km, page.id",
+        ),
+        SortOrder::Updated => (
+            "ORDER BY a.updated_at DESC, a.id DESC",
+            "ORDER BY page.updated_at DESC, page.id DESC",
+        ),
+        _ => (
+            "ORDER BY a.sort_name, a.id",
+            "ORDER BY page.sort_name, page.id",
+        ),
+    };
+    // One row more than asked tells whether there is a next page.
+    let mut limit = format!(
+        "LIMIT {}",
+        matching.arg(Arg::Int(i64::from(query.limit) + 1))
+    );
+    if offset > 0 {
+        limit.push_str(&format!(
+            " OFFSET {}",
+            matching.arg(Arg::Int(i64::from(offset)))
+        ));
+    }
+    // Relevance ranks in two steps so that a broad query costs a bounded amount: every
+    // match gets only a cheap score (trigram similarity of the text to the names, no
+    // detoasting of the search document), and only the best RANKED_CANDIDATES of that
+    // order get the full score. The order is one total order whatever the page: those
+    // candidates by full score (always >= 0) first, then every other match by the cheap
+    // score (shifted below 0), so offset cursors stay consistent.
+    let two_phase = match (&q, query.sort) {
+        (Some(q), SortOrder::Relevance) => {
+            let ranked = matching.arg(Arg::Int(RANKED_CANDIDATES));
+            let candidates = matching.arg(Arg::Int(
+                RANKED_CANDIDATES.max(i64::from(offset) + i64::from(query.limit) + 1),
+            ));
+            Some((q.clone(), ranked, candidates))
+        }
+        _ => None,
+    };
+    let (mut from_where, mut page_sql) = matching.take_sql();
+    if let Some((q, _, candidates)) = &two_phase {
+        let cheap = format!("similarity(atlas_normalise({q}), a.search_names)");
+        from_where = format!(
+            " FROM (SELECT a.id AS candidate_id, {cheap} AS cheap, \
+               row_number() OVER (ORDER BY {cheap} DESC, a.id) AS cheap_position, \
+               count(*) OVER () AS matches{from_where} \
+               ORDER BY {cheap} DESC, a.id LIMIT {candidates}) c \
+             JOIN actors a ON a.id = c.candidate_id CROSS JOIN sq"
+        );
+    }
+    // With a text or place filter PostgreSQL reads and sorts every match anyway, so a
+    // first page counts them in the same scan. Without one, the page can walk the order's
+    // index and stop after a page, and a separate count is cheaper; after a cursor the
+    // scan sees only what follows it, so a separate query counts all matches.
+    let count_in_page =
+        query.after.is_none() && (q.is_some() || query.bbox.is_some() || query.near.is_some());
+    let (text_cte, text_join, score, search_columns) = match (&q, &text) {
+        (Some(q), Some(text)) => (
+            // Inlined where it is used, so the tsqueries are values to the planner.
+            format!("sq AS NOT MATERIALIZED {},", text.relation),
+            " CROSS JOIN sq",
+            match &two_phase {
+                Some((_, ranked, _)) => format!(
+                    "CASE WHEN c.cheap_position <= {ranked} THEN {} ELSE c.cheap - 2 END",
+                    SEARCH_SCORE_SQL.replace("{q}", q)
+                ),
+                None => SEARCH_SCORE_SQL.replace("{q}", q),
+            },
+            SEARCH_COLUMNS_SQL.replace("{q}", q),
+        ),
+        _ => (
+            String::new(),
+            "",
+            "NULL::float8".to_owned(),
+            NO_SEARCH_COLUMNS.to_owned(),
+        ),
+    };
+    page_sql.push(
+        &LIST_ACTORS_SQL
+            .replace("{text}", &text_cte)
+            .replace("{text_join}", text_join)
+            .replace("{distance}", &distance)
+            .replace("{score}", &score)
+            .replace(
+                "{total}",
+                if count_in_page && two_phase.is_some() {
+                    "c.matches"
+                } else if count_in_page {
+                    "count(*) OVER ()"
+                } else {
+                    "NULL::int8"
+                },
+            )
+            .replace("{from_where}", &from_where)
+            .replace("{order}", order)
+            .replace("{limit}", &limit)
+            .replace("{columns}", ACTOR_COLUMNS)
+            .replace("{search_columns}", &search_columns)
+            .replace("{page_order}", page_order),
+    );
+
+    // A separate count query, when the page does not count in its own scan.
+    let count_sql = (!count_in_page).then(|| {
+        let mut count_sql = SqlBuilder::new("SELECT count(*) AS count");
+        let text = expanded.map(|expanded| text_args(expanded, &mut count_sql));
+        push_from(text.as_ref(), &mut count_sql);
+        push_filters(query, &mut count_sql);
+        count_sql
+    });
+    match count_sql {
+        None => {
             let rows = page_sql
                 .into_query()
                 .load::<ListedActorRow>(&mut &*conn)
@@ -305,22 +387,45 @@ impl Store {
                 .first()
                 .and_then(|row| row.total)
                 .unwrap_or(0);
-            (rows, total)
-        } else {
-            let mut count_sql = SqlBuilder::new("SELECT count(*) AS count");
-            let q = text_arg(query, &mut count_sql);
-            push_from(q.as_deref(), &mut count_sql);
-            push_filters(query, &mut count_sql);
+            Ok((rows, total))
+        }
+        Some(count_sql) => {
             // Both queries go out on one connection without waiting for each other
             // (pipelining).
-            let shared: &AsyncPgConnection = &conn;
             let (rows, count) = futures_util::try_join!(
-                page_sql.into_query().load::<ListedActorRow>(&mut &*shared),
-                count_sql.into_query().get_result::<CountRow>(&mut &*shared),
+                page_sql.into_query().load::<ListedActorRow>(&mut &*conn),
+                count_sql.into_query().get_result::<CountRow>(&mut &*conn),
             )?;
-            (rows, count.count)
+            Ok((rows, count.count))
+        }
+    }
+}
+
+impl Store {
+    /// A page of published actors matching the query, in its order, with the total count.
+    pub async fn list_actors(&self, query: &ActorQuery) -> StoreResult<ActorPage> {
+        let (rows, total) = match &query.text {
+            // Text search is bounded by the search statement timeout; plain listings walk
+            // an index and stop after a page.
+            Some(text) => {
+                let (query, text) = (query.clone(), text.as_str().to_owned());
+                self.run_search(on_connection(move |conn| {
+                    async move {
+                        match expand_text(conn, &text).await? {
+                            Some(expanded) => load_page(conn, &query, Some(&expanded)).await,
+                            None => Ok((Vec::new(), 0)),
+                        }
+                    }
+                    .boxed()
+                }))
+                .await?
+            }
+            None => {
+                let conn = self.conn().await?;
+                load_page(&conn, query, None).await?
+            }
         };
-        drop(conn);
+        let offset = rank_offset(query);
 
         let has_more = rows.len() > query.limit as usize;
         let mut items = Vec::with_capacity(rows.len().min(query.limit as usize));

@@ -14,6 +14,9 @@ pub enum StoreError {
     Migration(String),
     #[error("{0} not found")]
     NotFound(&'static str),
+    /// A search statement ran longer than the search statement timeout and was cancelled.
+    #[error("the search was cancelled after {timeout_ms} ms")]
+    SearchTimeout { timeout_ms: u64 },
     /// The change conflicts with the current state (deciding twice, merging into itself).
     #[error("{message}")]
     Conflict { code: &'static str, message: String },
@@ -22,6 +25,25 @@ pub enum StoreError {
 impl From<diesel_async::pooled_connection::deadpool::PoolError> for StoreError {
     fn from(error: diesel_async::pooled_connection::deadpool::PoolError) -> Self {
         StoreError::Unavailable(error.to_string())
+    }
+}
+
+impl StoreError {
+    /// `error` as a search timeout when PostgreSQL cancelled the statement because of
+    /// `statement_timeout` (SQLSTATE 57014). diesel-async reports that SQLSTATE only as
+    /// `DatabaseErrorKind::Unknown`, so the server's message tells it apart from other
+    /// cancellations (the cluster's messages are in English: `lc_messages` is only settable by
+    /// a superuser, and the Atlas never changes it).
+    pub(crate) fn from_search(error: diesel::result::Error, timeout_ms: u64) -> StoreError {
+        match &error {
+            diesel::result::Error::DatabaseError(
+                diesel::result::DatabaseErrorKind::Unknown,
+                info,
+            ) if info.message().contains("statement timeout") => {
+                StoreError::SearchTimeout { timeout_ms }
+            }
+            _ => StoreError::Query(error),
+        }
     }
 }
 

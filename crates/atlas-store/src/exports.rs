@@ -20,10 +20,94 @@ use crate::sql_args::{Arg, SqlBuilder};
 use crate::Store;
 
 const EXPORT_SUMMARY_SQL: &str = include_str!("sql/export_summary.sql");
-const EXPORT_CSV_SQL: &str = include_str!("sql/export_csv.sql");
+/// Without filters: the count the triggers keep, the newest change by the index on the export
+/// rows' updated_at (one index probe each, whatever the size of the dataset).
+const EXPORT_SUMMARY_ALL_SQL: &str = "SELECT c.actors AS count, \
+     (SELECT max(e.updated_at) FROM actor_export_rows e) AS last_modified \
+     FROM actor_export_count c";
+const EXPORT_CSV_ALL_SQL: &str = include_str!("sql/export_csv_all.sql");
+const EXPORT_CSV_FILTERED_SQL: &str = include_str!("sql/export_csv_filtered.sql");
+const EXPORT_LANGUAGES_SQL: &str =
+    "SELECT coalesce(array_agg(lang ORDER BY lang), '{}') AS langs FROM export_text_languages";
 
-/// CSV rows (small COPY messages) gathered into one chunk of the response, at most.
-const CSV_CHUNK_MESSAGES: usize = 512;
+/// CSV rows gathered into one chunk of the response, at most (as many as have arrived).
+const CSV_CHUNK_ROWS: usize = 512;
+
+/// The CSV columns before the per-language text columns, in their stable order: the fields
+/// of `actor_export_rows.csv_fixed` (migration 000130, view `actor_export_lines`).
+pub const CSV_COLUMNS: [&str; 26] = [
+    "id",
+    "slug",
+    "name",
+    "alt_names",
+    "kind",
+    "categories",
+    "tags",
+    "languages",
+    "country",
+    "region",
+    "city",
+    "postcode",
+    "street",
+    "lat",
+    "lon",
+    "location_precision",
+    "website",
+    "links",
+    "founded_year",
+    "identifiers",
+    "licence",
+    "source_kind",
+    "source_name",
+    "created_at",
+    "updated_at",
+    "version",
+];
+
+/// Where each actor's tagged text cells go: one column per (field, language) in header
+/// order, summaries first. A cell is stored as `s`|`d`, the language, then the formatted cell.
+struct CsvLayout {
+    columns: Vec<[u8; 3]>,
+    header: String,
+}
+
+impl CsvLayout {
+    fn new(text_languages: &[Lang]) -> CsvLayout {
+        let mut header = CSV_COLUMNS.join(",");
+        let mut columns = Vec::with_capacity(text_languages.len() * 2);
+        for (field, tag) in [("summary", b's'), ("description", b'd')] {
+            for lang in text_languages {
+                header.push_str(&format!(",{field}_{lang}"));
+                let code = lang.as_str().as_bytes();
+                columns.push([tag, code[0], code[1]]);
+            }
+        }
+        header.push('\n');
+        CsvLayout { columns, header }
+    }
+
+    fn header(&self) -> String {
+        self.header.clone()
+    }
+
+    fn write_line(&self, out: &mut BytesMut, fixed: &str, texts: &[&str]) {
+        out.extend_from_slice(fixed.as_bytes());
+        for column in &self.columns {
+            out.extend_from_slice(b",");
+            if let Some(cell) = texts
+                .iter()
+                .find_map(|text| text.as_bytes().strip_prefix(column.as_slice()))
+            {
+                out.extend_from_slice(cell);
+            }
+        }
+        out.extend_from_slice(b"\n");
+    }
+}
+
+fn corrupt(error: tokio_postgres::Error) -> StoreError {
+    StoreError::Corrupt(error.to_string())
+}
 
 /// The bytes of a CSV export, in order; ends early with an error if the database fails.
 pub type CsvStream = Pin<Box<dyn Stream<Item = StoreResult<Bytes>> + Send>>;
@@ -49,23 +133,39 @@ struct SummaryRow {
     count: i64,
     #[diesel(sql_type = Nullable<Timestamptz>)]
     last_modified: Option<DateTime<Utc>>,
+}
+
+#[derive(QueryableByName)]
+struct LanguagesRow {
     #[diesel(sql_type = Array<Text>)]
-    text_languages: Vec<String>,
+    langs: Vec<String>,
 }
 
 impl Store {
+    /// How many actors an export of `query` holds, when the newest changed, and the languages
+    /// of the whole published dataset's texts (the CSV's columns, whatever the filters). All
+    /// three come from what the triggers keep (no scan of the actors) unless filters apply.
     pub async fn export_summary(&self, query: &ActorQuery) -> StoreResult<ExportSummary> {
         let mut sql = SqlBuilder::new(EXPORT_SUMMARY_SQL);
         push_filters(query, &mut sql);
+        if sql.sql.len() == EXPORT_SUMMARY_SQL.len() {
+            sql = SqlBuilder::new(EXPORT_SUMMARY_ALL_SQL);
+        }
         let mut conn = self.conn().await?;
         let row: SummaryRow = sql.into_query().get_result(&mut conn).await?;
+        let languages: LanguagesRow = diesel::sql_query(EXPORT_LANGUAGES_SQL)
+            .get_result(&mut conn)
+            .await?;
         Ok(ExportSummary {
             count: u64::try_from(row.count).unwrap_or_default(),
             last_modified: row.last_modified,
-            text_languages: row
-                .text_languages
+            // Keys naming one language ("en", "en-GB") make one column; sorted by code.
+            text_languages: languages
+                .langs
                 .iter()
                 .filter_map(|l| Lang::parse(l))
+                .collect::<std::collections::BTreeSet<Lang>>()
+                .into_iter()
                 .collect(),
         })
     }
@@ -93,45 +193,34 @@ impl Store {
         rows.into_iter().map(Actor::try_from).collect()
     }
 
-    /// The published actors matching `query` as CSV (RFC 4180, header row, `\n` line ends),
-    /// written by PostgreSQL's COPY and streamed as it arrives: the same columns as
-    /// `export_csv.sql`, then `summary_<lang>` and `description_<lang>` for each language.
+    /// The published actors matching `query` as CSV (RFC 4180, header row, `\n` line ends):
+    /// `CSV_COLUMNS`, then `summary_<lang>` and `description_<lang>` for each of
+    /// `text_languages`, streamed as it is read.
     ///
-    /// COPY takes no bind parameters, so the filters' values are turned into SQL literals by
-    /// the server (`format('%L')`, i.e. `quote_literal`) from bound parameters first: no value
-    /// is ever spliced into SQL text by this code. Each export uses a connection of its own
-    /// (diesel-async cannot COPY), one of `COPY_CONNECTIONS` at most.
+    /// The lines were formatted when the actors were written (`actor_export_rows`, kept by
+    /// triggers; see migration 000130): the export reads them in id order and only places
+    /// each actor's text cells under the header's language columns. Without filters it reads
+    /// that table alone; with filters it joins it to `actors`, whose filters are the list's.
+    ///
+    /// Each export streams on a connection of its own (one of `COPY_CONNECTIONS` at most):
+    /// rows are handed on as they arrive, so a slow client slows the read and memory stays at
+    /// a chunk or two. Filters' values are turned into SQL literals by the server
+    /// (`with_literals`), never spliced into SQL text by this code.
     pub async fn export_csv(
         &self,
         query: &ActorQuery,
         text_languages: &[Lang],
     ) -> StoreResult<CsvStream> {
-        let mut sql = SqlBuilder::new(EXPORT_CSV_SQL.trim_end());
-        // Languages are two ASCII letters (Lang::parse): safe as column names.
-        for (field, record) in [("summary", "s"), ("description", "d")] {
-            for lang in text_languages {
-                sql.push(&format!(
-                    ",\n       csv_cell({record}.\"{lang}\") AS \"{field}_{lang}\""
-                ));
-            }
-        }
-        let record_columns = text_languages
-            .iter()
-            .map(|lang| format!("\"{lang}\" text"))
-            .collect::<Vec<_>>()
-            .join(", ");
-        if record_columns.is_empty() {
-            sql.push("\nFROM actors a");
+        let mut filters = SqlBuilder::new("");
+        push_filters(query, &mut filters);
+        let select = if filters.sql.is_empty() {
+            EXPORT_CSV_ALL_SQL.to_owned()
         } else {
-            sql.push(&format!(
-                "\nFROM actors a, jsonb_to_record(a.summary) AS s ({record_columns}), \
-                 jsonb_to_record(a.description) AS d ({record_columns})"
-            ));
-        }
-        sql.push(" WHERE a.status = 'published'");
-        push_filters(query, &mut sql);
-        sql.push(" ORDER BY a.id");
-        let select = self.with_literals(sql).await?;
+            let mut sql = SqlBuilder::new(EXPORT_CSV_FILTERED_SQL.trim_end());
+            push_filters(query, &mut sql);
+            sql.push(" ORDER BY a.id");
+            self.with_literals(sql).await?
+        };
 
         let permit = self
             .copy_slots
@@ -148,31 +237,35 @@ impl Store {
                 tracing::warn!(%error, "CSV export connection ended with an error");
             }
         });
-        let rows = client
-            .copy_out(&format!(
-                "COPY ({select}) TO STDOUT WITH (FORMAT csv, HEADER)"
-            ))
+        // The plan's cost at a million rows would start JIT compilation: time spent before the
+        // first byte on a query that only hands stored text on.
+        client
+            .batch_execute("SET jit = off")
             .await
             .map_err(|e| StoreError::Unavailable(e.to_string()))?;
-        // One COPY message per row: hand them on in bigger chunks, as many as are ready.
-        let chunks = rows.ready_chunks(CSV_CHUNK_MESSAGES).map(move |messages| {
-            // The client (whose connection carries the COPY) and the connection slot live as
+        let rows = client
+            .query_raw(select.as_str(), std::iter::empty::<&str>())
+            .await
+            .map_err(|e| StoreError::Unavailable(e.to_string()))?;
+
+        let layout = CsvLayout::new(text_languages);
+        let header = Bytes::from(layout.header());
+        let lines = rows.ready_chunks(CSV_CHUNK_ROWS).map(move |rows| {
+            // The client (whose connection carries the rows) and the connection slot live as
             // long as the stream.
             let _ = (&client, &permit);
-            let mut chunk = BytesMut::with_capacity(
-                messages
-                    .iter()
-                    .map(|m| m.as_ref().map_or(0, Bytes::len))
-                    .sum(),
-            );
-            for message in messages {
-                chunk.extend_from_slice(
-                    &message.map_err(|e| StoreError::Unavailable(e.to_string()))?,
-                );
+            let mut chunk = BytesMut::with_capacity(rows.len() * 800);
+            for row in rows {
+                let row = row.map_err(|e| StoreError::Unavailable(e.to_string()))?;
+                let fixed: &str = row.try_get(0).map_err(corrupt)?;
+                let texts: Option<Vec<&str>> = row.try_get(1).map_err(corrupt)?;
+                layout.write_line(&mut chunk, fixed, texts.as_deref().unwrap_or_default());
             }
             Ok(chunk.freeze())
         });
-        Ok(Box::pin(chunks))
+        Ok(Box::pin(
+            futures_util::stream::once(async move { Ok(header) }).chain(lines),
+        ))
     }
 
     /// `sql` with each `$n` placeholder replaced by its value as a SQL literal, quoted by

@@ -38,13 +38,14 @@ use diesel_async::pooled_connection::{
 };
 use diesel_async::{AsyncPgConnection, RunQueryDsl, SimpleAsyncConnection};
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+use futures_util::future::BoxFuture;
 use futures_util::FutureExt;
 
 pub use actors::ImportedActor;
 pub use api_keys::{ApiKeyRecord, KeyLookup, QuotaExceeded};
 pub use borders::BorderArea;
 pub use error::{StoreError, StoreResult};
-pub use exports::{CsvStream, ExportSummary};
+pub use exports::{CsvStream, ExportSummary, CSV_COLUMNS};
 pub use gazetteer::{GazetteerPlace, GeocodedPlace};
 pub use imports::{ImportOutcome, ImportRow};
 pub use moderation::{AuditEntry, Revision};
@@ -69,7 +70,12 @@ pub struct Store {
     database_url: std::sync::Arc<str>,
     /// Exports COPYing at once; more wait their turn rather than open connections unbounded.
     copy_slots: std::sync::Arc<tokio::sync::Semaphore>,
+    /// How long one search statement may run before PostgreSQL cancels it (milliseconds).
+    search_timeout_ms: u64,
 }
+
+/// The search statement timeout unless configured otherwise (`with_search_timeout`).
+pub const DEFAULT_SEARCH_TIMEOUT_MS: u64 = 2_000;
 
 /// CSV exports that may run at once, each on a connection of its own.
 pub const COPY_CONNECTIONS: usize = 4;
@@ -101,13 +107,50 @@ impl Store {
             pool,
             database_url: database_url.into(),
             copy_slots: std::sync::Arc::new(tokio::sync::Semaphore::new(COPY_CONNECTIONS)),
+            search_timeout_ms: DEFAULT_SEARCH_TIMEOUT_MS,
         };
         store.postgis_version().await?;
         Ok(store)
     }
 
+    /// The same store whose search statements (text queries, their facets, suggestions) are
+    /// cancelled by PostgreSQL after `timeout_ms` milliseconds: one request matching most of
+    /// the data cannot hold a connection and a core for long. 0 turns the limit off.
+    pub fn with_search_timeout(mut self, timeout_ms: u64) -> Store {
+        self.search_timeout_ms = timeout_ms;
+        self
+    }
+
     pub(crate) async fn conn(&self) -> StoreResult<Object<AsyncPgConnection>> {
         Ok(self.pool.get().await?)
+    }
+
+    /// Runs search statements on one connection. With a timeout set, they run in a transaction
+    /// whose `SET LOCAL statement_timeout` makes PostgreSQL cancel any of them
+    /// that runs longer (the setting ends with the transaction, so the pooled connection goes
+    /// back unchanged); a cancelled one becomes `StoreError::SearchTimeout`.
+    pub(crate) async fn run_search<T, F>(&self, statements: F) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: for<'c> FnOnce(&'c AsyncPgConnection) -> BoxFuture<'c, diesel::QueryResult<T>>
+            + Send
+            + 'static,
+    {
+        let timeout_ms = self.search_timeout_ms;
+        let mut conn = self.conn().await?;
+        let result = if timeout_ms == 0 {
+            statements(&conn).await
+        } else {
+            diesel_async::AsyncConnection::transaction(&mut *conn, async move |conn| {
+                diesel::sql_query("SELECT set_config('statement_timeout', $1, true)")
+                    .bind::<Text, _>(timeout_ms.to_string())
+                    .execute(conn)
+                    .await?;
+                statements(conn).await
+            })
+            .await
+        };
+        result.map_err(|error| StoreError::from_search(error, timeout_ms))
     }
 
     /// The PostGIS version, which doubles as a readiness check.
@@ -118,6 +161,16 @@ impl Store {
             .await?;
         Ok(row.version)
     }
+}
+
+/// `work` as statements for `Store::run_search`; a closure bound to a variable first gets its
+/// higher-ranked signature (any connection lifetime) only when passed through a function
+/// that asks for it.
+pub(crate) fn on_connection<T, F>(work: F) -> F
+where
+    F: for<'c> FnOnce(&'c AsyncPgConnection) -> BoxFuture<'c, diesel::QueryResult<T>>,
+{
+    work
 }
 
 /// A new pooled connection. Statements stay prepared on it (see `ReusableStatement`), but

@@ -5,14 +5,15 @@ use std::collections::{BTreeMap, HashMap};
 
 use atlas_domain::{Actor, ActorId, ActorQuery, FacetCounts, Lang, Suggestion, SuggestionKind};
 use diesel::sql_types::{Array, Double, Int4, Int8, Nullable, Text, Uuid as SqlUuid};
-use diesel::QueryableByName;
-use diesel_async::RunQueryDsl;
+use diesel::{QueryResult, QueryableByName};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use futures_util::FutureExt;
 
-use crate::actors::{push_filters, push_from, text_arg};
+use crate::actors::{expand_text, push_filters, push_from, text_args, ExpandedText};
 use crate::error::StoreResult;
 use crate::rows::{ActorRow, ACTOR_COLUMNS};
 use crate::sql_args::{Arg, SqlBuilder};
-use crate::Store;
+use crate::{on_connection, Store};
 
 const FACETS_SQL: &str = include_str!("sql/facets.sql");
 const SUGGEST_SQL: &str = include_str!("sql/suggest.sql");
@@ -74,19 +75,47 @@ fn count(n: i64) -> u64 {
     u64::try_from(n).unwrap_or_default()
 }
 
+/// The facet rows of what `list_actors` would return for the same query (same FROM, text
+/// match and filters).
+async fn load_facets(
+    conn: &AsyncPgConnection,
+    query: &ActorQuery,
+    expanded: Option<&ExpandedText>,
+) -> QueryResult<Vec<FacetRow>> {
+    let mut matching = SqlBuilder::new("");
+    let text = expanded.map(|expanded| text_args(expanded, &mut matching));
+    push_from(text.as_ref(), &mut matching);
+    push_filters(query, &mut matching);
+    // The matching part goes inside the CTE; its placeholders keep their numbers.
+    let (matching_text, mut sql) = matching.take_sql();
+    sql.push(&FACETS_SQL.replace("{matching}", &matching_text));
+    sql.into_query().load::<FacetRow>(&mut &*conn).await
+}
+
 impl Store {
     /// Counts per category, kind, country and language for exactly what `list_actors` would
     /// return for the same query (same FROM, text match and filters).
     pub async fn facets(&self, query: &ActorQuery) -> StoreResult<FacetCounts> {
-        let mut matching = SqlBuilder::new("");
-        let q = text_arg(query, &mut matching);
-        push_from(q.as_deref(), &mut matching);
-        push_filters(query, &mut matching);
-        // The matching part goes inside the CTE; its placeholders keep their numbers.
-        let (matching_text, mut sql) = matching.take_sql();
-        sql.push(&FACETS_SQL.replace("{matching}", &matching_text));
-        let mut conn = self.conn().await?;
-        let rows: Vec<FacetRow> = sql.into_query().load(&mut conn).await?;
+        // Counting a text query's matches is a search statement, bounded by its timeout.
+        let rows = match &query.text {
+            Some(text) => {
+                let (query, text) = (query.clone(), text.as_str().to_owned());
+                self.run_search(on_connection(move |conn| {
+                    async move {
+                        match expand_text(conn, &text).await? {
+                            Some(expanded) => load_facets(conn, &query, Some(&expanded)).await,
+                            None => Ok(Vec::new()),
+                        }
+                    }
+                    .boxed()
+                }))
+                .await?
+            }
+            None => {
+                let conn = self.conn().await?;
+                load_facets(&conn, query, None).await?
+            }
+        };
         let mut facets = FacetCounts::default();
         for row in rows {
             let n = count(row.count);
@@ -112,12 +141,12 @@ impl Store {
         lang: Lang,
         limit: u32,
     ) -> StoreResult<Vec<Suggestion>> {
-        let mut conn = self.conn().await?;
-        let rows: Vec<SuggestionRow> = diesel::sql_query(SUGGEST_SQL)
-            .bind::<Text, _>(text)
-            .bind::<Text, _>(lang.as_str())
-            .bind::<Int8, _>(i64::from(limit))
-            .load(&mut conn)
+        let query = diesel::sql_query(SUGGEST_SQL)
+            .bind::<Text, _>(text.to_owned())
+            .bind::<Text, _>(lang.as_str().to_owned())
+            .bind::<Int8, _>(i64::from(limit));
+        let rows: Vec<SuggestionRow> = self
+            .run_search(on_connection(move |conn| query.load(&mut &*conn).boxed()))
             .await?;
         Ok(rows
             .into_iter()

@@ -173,6 +173,7 @@ pub fn next_url(state: &AppState, req: &HttpRequest, cursor: &str) -> String {
         )),
         (status = 304, description = "Not modified (If-None-Match matched)"),
         (status = 400, description = "Invalid or unknown parameter", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "`search_timeout`: the search ran longer than `SEARCH_STATEMENT_TIMEOUT_MS` (default 2 s) and was stopped; narrow it or retry after `Retry-After` seconds", body = Problem, content_type = "application/problem+json", headers(("Retry-After" = u64, description = "Seconds to wait before asking again"))),
     )
 )]
 #[get("/actors")]

@@ -285,6 +285,7 @@ pub async fn get_tile(
     let cached = Arc::new(CachedTile {
         body: Bytes::from(rendered.body),
         etag,
+        compressed: Default::default(),
     });
     tile_cache.insert(key.to_owned(), cached.clone());
     Ok(tile_response(&req, &cached))
@@ -319,9 +320,14 @@ fn tile_response(req: &HttpRequest, tile: &CachedTile) -> HttpResponse {
             HeaderValue::from_static("Accept, Accept-Language, Accept-Encoding"),
         ));
     if has_it {
-        response.finish()
-    } else {
-        response.content_type(MVT).body(tile.body.clone())
+        return response.finish();
+    }
+    match tile.compressed.for_request(req, &tile.body) {
+        Some((encoding, body)) => response
+            .insert_header((header::CONTENT_ENCODING, encoding))
+            .content_type(MVT)
+            .body(body),
+        None => response.content_type(MVT).body(tile.body.clone()),
     }
 }
 

@@ -55,6 +55,7 @@ pub struct FacetsResponse {
         (status = 200, body = FacetsResponse, headers(("X-Search-Backend" = String))),
         (status = 304, description = "Not modified"),
         (status = 400, description = "Invalid or unknown parameter", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "`search_timeout`: the search ran longer than `SEARCH_STATEMENT_TIMEOUT_MS` (default 2 s) and was stopped; narrow it or retry after `Retry-After` seconds", body = Problem, content_type = "application/problem+json", headers(("Retry-After" = u64, description = "Seconds to wait before asking again"))),
     )
 )]
 #[get("/facets")]
@@ -146,6 +147,7 @@ pub struct SuggestResponse {
         (status = 200, body = SuggestResponse),
         (status = 304, description = "Not modified"),
         (status = 400, description = "Missing, too long or invalid parameter", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "`search_timeout`: the search ran longer than `SEARCH_STATEMENT_TIMEOUT_MS` (default 2 s) and was stopped; narrow it or retry after `Retry-After` seconds", body = Problem, content_type = "application/problem+json", headers(("Retry-After" = u64, description = "Seconds to wait before asking again"))),
     )
 )]
 #[get("/search/suggest")]

@@ -10,8 +10,11 @@
 --   updated-> actors_published_updated  (updated_at DESC, id DESC)
 -- {total} is `count(*) OVER ()` (all matches, before LIMIT, in the same scan) on a first
 -- page with a text or place filter, else NULL and a separate query counts (see actors.rs).
--- {text} is the CTE `sq AS (SELECT * FROM atlas_search_query($n))` when there is a text
--- query: expanded once, used by both steps.
+-- {text} is the CTE `sq AS NOT MATERIALIZED (SELECT $n::tsquery AS match_all, …)` when there
+-- is a text query: the tsqueries atlas_search_query expanded the text into, in a statement of
+-- their own just before, bound as values so the planner estimates their selectivity (q + a
+-- small bbox then reads the box through actors_published_geom instead of rechecking every
+-- text match).
 WITH {text} page AS (
     SELECT a.id, a.sort_name, a.updated_at, {distance} AS distance_km, {score} AS score,
            {total} AS total

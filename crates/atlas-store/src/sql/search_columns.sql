@@ -1,4 +1,4 @@
--- What a text query matched in one actor of a page (sq = atlas_search_query(q)): computed for
+-- What a text query matched in one actor of a page (sq = the tsqueries of atlas_search_query(q)): computed for
 -- the page's rows only, never for every match (ts_headline parses the whole text).
 ts_filter(a.search_doc, '{a}') @@ sq.match_any AS name_hit,
 -- Only the actor's own categories are tested against the text (found by key first: as one

@@ -1,0 +1,13 @@
+DROP TRIGGER actors_export_rows_truncate ON actors;
+DROP TRIGGER actors_export_rows_delete ON actors;
+DROP TRIGGER actors_export_rows_update ON actors;
+DROP TRIGGER actors_export_rows_insert ON actors;
+DROP FUNCTION actor_export_rows_rebuild();
+DROP FUNCTION actor_export_rows_follow_actors();
+DROP FUNCTION export_text_languages_apply(text[], text[]);
+DROP TABLE export_text_languages;
+DROP TABLE actor_export_count;
+DROP TABLE actor_export_rows;
+DROP VIEW actor_export_lines;
+DROP FUNCTION csv_text(text);
+DROP FUNCTION csv_field(text);
