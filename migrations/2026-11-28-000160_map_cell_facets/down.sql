@@ -1,9 +1,16 @@
 -- Back to the cells of 000120: all published actors only, no top categories or single
 -- member stored (the definitions below are those of 000120, rebuilt from the actors).
+DROP TRIGGER map_cells_follow_category_updates ON categories;
+DROP TRIGGER map_cells_follow_category_inserts ON categories;
+DROP TRIGGER map_cells_follow_category_deletes ON categories;
+DROP FUNCTION map_cells_follow_categories();
 DROP FUNCTION map_cells_apply(map_cell_member[], map_cell_member[]);
 DROP TYPE map_cell_member;
+DROP TYPE map_cell_key;
+DROP TYPE map_cell_category_key;
+DROP FUNCTION map_cell_zooms();
 DROP TABLE map_cells, map_cell_categories;
-DROP FUNCTION map_cell_facet_matches(text, text, text[], text, text);
+DROP FUNCTION map_cell_facet_matches(text, text, text[], text, text, text[]);
 DROP FUNCTION map_cell_facets(text, text, text[]);
 DROP FUNCTION category_subtree(text);
 DROP FUNCTION category_ancestry(text[]);

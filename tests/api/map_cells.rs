@@ -447,3 +447,107 @@ async fn stored_cells_follow_every_kind_of_write() {
         .json();
     assert_eq!(clusters["numberMatched"], in_europe);
 }
+
+#[tokio::test]
+async fn a_new_parent_in_the_taxonomy_moves_actors_between_category_cells() {
+    let app = TestApp::seeded().await.expect("app");
+    let stored_food_actors = || {
+        let app = &app;
+        async move {
+            app.sql_text(
+                "SELECT sum(actors) FROM map_cells \
+                 WHERE facet = 'category' AND value = 'food' AND zoom = 0",
+            )
+            .await
+        }
+    };
+
+    // Statements that change no parent leave the stored cells alone (a stored count put
+    // wrong by hand stays wrong): the seed upserting the same taxonomy again, new labels, a
+    // new category nobody carries yet.
+    app.sql("UPDATE map_cells SET actors = actors + 1000 WHERE facet = 'category' AND value = 'food' AND zoom = 0")
+        .await
+        .expect("tamper");
+    let tampered = stored_food_actors().await;
+    for statement in [
+        "UPDATE categories SET parent_id = parent_id, position = position",
+        "UPDATE categories SET labels = labels || '{\"fr\": \"Aide alimentaire\"}' WHERE id = 'food-aid'",
+        "INSERT INTO categories (id, parent_id, labels, position) \
+         VALUES ('seed-swaps', 'food', '{\"en\": \"Seed swaps\"}', 999)",
+    ] {
+        app.sql(statement).await.expect(statement);
+        assert_eq!(stored_food_actors().await, tampered, "{statement}");
+    }
+
+    // food-aid moves from food to energy-environment: its actors leave food's cells (unless
+    // they carry another food category) and join energy-environment's, at once.
+    let food_aid_actors: u64 = app
+        .sql_text(
+            "SELECT count(*) FROM actors \
+             WHERE status = 'published' AND 'food-aid' = ANY (categories)",
+        )
+        .await
+        .expect("a count")
+        .parse()
+        .expect("a number");
+    assert!(food_aid_actors > 0, "the seed has food-aid actors");
+    app.sql("UPDATE categories SET parent_id = 'energy-environment' WHERE id = 'food-aid'")
+        .await
+        .expect("new parent");
+    assert_eq!(stored_cells_out_of_step(&app).await, 0);
+    assert_filtered_stored_equals_live(&app, &[0, 4, 6], "after a new parent").await;
+    let energy_environment = app
+        .store
+        .taxonomy()
+        .await
+        .expect("taxonomy")
+        .with_descendants(&[CategoryId::parse("category", "energy-environment").expect("id")]);
+    assert!(
+        energy_environment.iter().any(|c| c.as_str() == "food-aid"),
+        "the taxonomy read back has the new parent"
+    );
+    let stored_energy: u64 = app
+        .sql_text(
+            "SELECT sum(actors) FROM map_cells \
+             WHERE facet = 'category' AND value = 'energy-environment' AND zoom = 0",
+        )
+        .await
+        .expect("a sum")
+        .parse()
+        .expect("a number");
+    let carrying_energy: u64 = app
+        .sql_text(
+            "SELECT count(*) FROM actors WHERE status = 'published' \
+             AND categories && (SELECT array_agg(id) FROM categories \
+                                WHERE id = 'energy-environment' OR parent_id = 'energy-environment')",
+        )
+        .await
+        .expect("a count")
+        .parse()
+        .expect("a number");
+    assert_eq!(stored_energy, carrying_energy);
+
+    // A category deleted (a leaf nobody else points to) takes its actors out of its former
+    // parent's cells too.
+    app.sql("DELETE FROM categories WHERE id = 'seed-swaps'")
+        .await
+        .expect("delete an unused category");
+    app.sql(
+        "UPDATE actors SET categories = categories || ARRAY['gone-category'] WHERE id = \
+             (SELECT id FROM actors WHERE status = 'published' ORDER BY id LIMIT 1)",
+    )
+    .await
+    .expect("an actor carries an unknown id");
+    app.sql(
+        "INSERT INTO categories (id, parent_id, labels, position) \
+             VALUES ('gone-category', 'food', '{\"en\": \"Gone\"}', 998)",
+    )
+    .await
+    .expect("the id becomes a food category");
+    assert_eq!(stored_cells_out_of_step(&app).await, 0, "after the insert");
+    app.sql("DELETE FROM categories WHERE id = 'gone-category'")
+        .await
+        .expect("and goes again");
+    assert_eq!(stored_cells_out_of_step(&app).await, 0, "after the delete");
+    assert_filtered_stored_equals_live(&app, &[0, 6], "after a delete").await;
+}
