@@ -22,15 +22,25 @@ COMMENT ON FUNCTION map_cells_facet_max_zoom() IS
     'The deepest zoom whose kind/country/category cells are stored (atlas_domain::map::STORED_FACET_CELLS_MAX_ZOOM says the same).';
 
 -- The categories given and all their ancestors: an actor filed under a child category is
--- found by a filter on its parent, so it belongs to the parent's category cells too.
+-- found by a filter on its parent, so it belongs to the parent's category cells too. Called
+-- for every actor a write moves in or out, so it walks up level by level with cached plans
+-- (a probe of the categories' primary key per level) rather than planning a recursive query
+-- per call (which took 0.4–2 ms).
 CREATE FUNCTION category_ancestry(ids text[]) RETURNS text[]
-LANGUAGE sql STABLE PARALLEL SAFE AS $$
-    WITH RECURSIVE up(id) AS (
-        SELECT unnest(ids)
-        UNION
-        SELECT c.parent_id FROM up JOIN categories c ON c.id = up.id WHERE c.parent_id IS NOT NULL
-    )
-    SELECT coalesce(array_agg(id ORDER BY id), '{}') FROM up
+LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
+DECLARE
+    found text[] := ids;
+    level text[] := ids;
+BEGIN
+    LOOP
+        level := ARRAY(SELECT DISTINCT c.parent_id FROM categories c
+                       WHERE c.id = ANY (level) AND c.parent_id IS NOT NULL
+                         AND NOT c.parent_id = ANY (found));
+        EXIT WHEN cardinality(level) = 0;
+        found := found || level;
+    END LOOP;
+    RETURN ARRAY(SELECT DISTINCT id FROM unnest(found) id ORDER BY id);
+END
 $$;
 COMMENT ON FUNCTION category_ancestry(text[]) IS
     'The given category ids and all their ancestors in the taxonomy, sorted.';
