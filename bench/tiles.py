@@ -60,7 +60,10 @@ def strip(text: str) -> str:
 def tile_sql(zoom: int) -> tuple[str, list[str]]:
     """The SQL of an unfiltered tile and the names of its parameters, in order ($1, $2, ...)."""
     in_tile = " AND a.geom && ST_Transform(ST_TileEnvelope($1::int, $2::int, $3::int), 4326)"
-    cells = (SQL_DIR / "map_cells.sql").read_text()
+    # The stored set of an unfiltered tile is all actors (facet and value ''). The API binds
+    # both as text parameters; pgbench cannot hold an empty string in a variable, so here
+    # they are literals.
+    cells = (SQL_DIR / "map_cells.sql").read_text().replace("{facet}", "''").replace("{value}", "''")
     if zoom >= UNCLUSTERED_FROM_ZOOM:
         items = (SQL_DIR / "map_singles.sql").read_text().replace("{where}", in_tile)
         params = ["z", "x", "y", "tzoom"]

@@ -25,6 +25,10 @@ pub const WEB_MERCATOR_WORLD_SIZE_M: f64 = 40_075_016.685_578_49;
 /// migration's `map_cells_max_zoom()`). Below it a whole-Europe view groups stored cells; from
 /// it on, a view is small enough to group its actors when asked.
 pub const STORED_CELLS_MAX_ZOOM: u8 = 12;
+/// The deepest zoom whose cells the store also keeps per kind, per country and per category
+/// (the migration's `map_cells_facet_max_zoom()`): a single-filter view of all of Europe reads
+/// them; deeper views cover little enough ground to group their matching actors when asked.
+pub const STORED_FACET_CELLS_MAX_ZOOM: u8 = 6;
 /// Web Mercator stops at this latitude; actors beyond it sit in the first or last row.
 const WEB_MERCATOR_MAX_LAT: f64 = 85.051_128_779_8;
 /// Far more than the floating-point error of placing a point in a cell (about 1e-13°), far
@@ -74,6 +78,12 @@ impl Zoom {
     /// Whether the store keeps this zoom's cluster cells ready (see `STORED_CELLS_MAX_ZOOM`).
     pub fn has_stored_cells(self) -> bool {
         self.0 <= STORED_CELLS_MAX_ZOOM
+    }
+
+    /// Whether the store keeps this zoom's cells per kind, country and category too (see
+    /// `STORED_FACET_CELLS_MAX_ZOOM`).
+    pub fn has_stored_facet_cells(self) -> bool {
+        self.0 <= STORED_FACET_CELLS_MAX_ZOOM
     }
 
     /// Cells per side of the world at this zoom.

@@ -146,37 +146,82 @@ impl MapItemRow {
     }
 }
 
+/// A set of published actors whose cells `map_cells` keeps: all of them (facet `""`), or
+/// those of one kind, one country or one category with its descendants (zooms up to
+/// `STORED_FACET_CELLS_MAX_ZOOM`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct StoredSet {
+    facet: &'static str,
+    value: String,
+}
+
+impl StoredSet {
+    fn all() -> StoredSet {
+        StoredSet {
+            facet: "",
+            value: String::new(),
+        }
+    }
+}
+
 /// Which cells of a clustered map read come from `map_cells` (kept by triggers) and which
 /// are grouped live from the actors.
 enum CellSource {
     /// Every cell grouped from the actors matching the filters.
     Live,
-    /// Every cell of the zoom read stored (no filter, no bbox).
-    AllStored,
+    /// Every cell of the zoom read stored (no bbox).
+    AllStored(StoredSet),
     /// The whole cells inside a view read stored; the view's actors outside them grouped live.
-    StoredInside(BoundingBox),
+    StoredInside(BoundingBox, StoredSet),
     /// Exactly the cells of a block read stored (a tile), nothing live.
-    StoredBlock(CellBlock),
+    StoredBlock(CellBlock, StoredSet),
+}
+
+/// The filters a stored set can stand for: none, or exactly one of one kind, one country or
+/// one category (with its descendants, which `candidate_stored_set` cannot check: see
+/// `Store::stored_set`). Anything else — text, near, several values, language, tag, time,
+/// combinations — is grouped live.
+fn candidate_stored_set(query: &ActorQuery, zoom: Zoom) -> Option<StoredSet> {
+    let other_filters = query.text.is_some()
+        || query.near.is_some()
+        || !query.languages.is_empty()
+        || !query.tags.is_empty()
+        || query.updated_since.is_some()
+        || query.updated_until.is_some();
+    if other_filters || !zoom.is_clustered() || !zoom.has_stored_cells() {
+        return None;
+    }
+    let facet = match (
+        query.kinds.as_slice(),
+        query.countries.as_slice(),
+        query.categories.as_slice(),
+    ) {
+        ([], [], []) => return Some(StoredSet::all()),
+        ([kind], [], []) => StoredSet {
+            facet: "kind",
+            value: kind.as_str().to_owned(),
+        },
+        ([], [country], []) => StoredSet {
+            facet: "country",
+            value: country.as_str().to_owned(),
+        },
+        ([], [], [root, ..]) => StoredSet {
+            facet: "category",
+            value: root.as_str().to_owned(),
+        },
+        _ => return None,
+    };
+    zoom.has_stored_facet_cells().then_some(facet)
 }
 
 impl CellSource {
-    /// Stored cells serve only the unfiltered published set, at the zooms that are stored.
-    fn for_query(query: &ActorQuery, zoom: Zoom) -> CellSource {
-        let unfiltered_but_bbox = query.text.is_none()
-            && query.near.is_none()
-            && query.categories.is_empty()
-            && query.kinds.is_empty()
-            && query.countries.is_empty()
-            && query.languages.is_empty()
-            && query.tags.is_empty()
-            && query.updated_since.is_none()
-            && query.updated_until.is_none();
-        if !zoom.is_clustered() || !zoom.has_stored_cells() || !unfiltered_but_bbox {
+    fn for_set(query: &ActorQuery, zoom: Zoom, set: Option<StoredSet>) -> CellSource {
+        let Some(set) = set else {
             return CellSource::Live;
-        }
+        };
         match &query.bbox {
-            None => CellSource::AllStored,
-            Some(bbox) if zoom.cells_inside(bbox).is_some() => CellSource::StoredInside(*bbox),
+            None => CellSource::AllStored(set),
+            Some(bbox) if zoom.cells_inside(bbox).is_some() => CellSource::StoredInside(*bbox, set),
             Some(_) => CellSource::Live,
         }
     }
@@ -206,13 +251,21 @@ fn cells_sql(
     sql: &mut SqlBuilder,
 ) -> String {
     let zoom_arg = sql.arg(Arg::Int(i64::from(zoom.level())));
+    let set = match source {
+        CellSource::Live => StoredSet::all(),
+        CellSource::AllStored(set)
+        | CellSource::StoredInside(_, set)
+        | CellSource::StoredBlock(_, set) => set.clone(),
+    };
+    let facet_arg = sql.arg(Arg::Text(set.facet.to_owned()));
+    let value_arg = sql.arg(Arg::Text(set.value));
     let (live_where, stored_where) = match source {
         CellSource::Live => {
             let live_where = filters_sql(query, live_condition, sql);
             (live_where, " AND false".to_owned())
         }
-        CellSource::AllStored => (" AND false".to_owned(), String::new()),
-        CellSource::StoredBlock(block) => {
+        CellSource::AllStored(_) => (" AND false".to_owned(), String::new()),
+        CellSource::StoredBlock(block, _) => {
             // A tile: exactly its cells, nothing live.
             let (min_x, max_x, min_y, max_y) = (
                 sql.arg(Arg::Int(block.min_x)),
@@ -225,7 +278,7 @@ fn cells_sql(
                 format!(" AND cx BETWEEN {min_x} AND {max_x} AND cy BETWEEN {min_y} AND {max_y}"),
             )
         }
-        CellSource::StoredInside(view) => {
+        CellSource::StoredInside(view, _) => {
             let live_where = filters_sql(query, live_condition, sql);
             let (w, s, e, n) = (
                 sql.arg(Arg::Float(view.min_lon)),
@@ -266,6 +319,8 @@ fn cells_sql(
         .replace("{live_where}", &live_where)
         .replace("{stored_where}", &stored_where)
         .replace("{zoom}", &zoom_arg)
+        .replace("{facet}", &facet_arg)
+        .replace("{value}", &value_arg)
 }
 
 /// The single actors query (deep zooms) over the actors matching `query` and `live_condition`.
@@ -279,8 +334,39 @@ impl Store {
     /// is counted exactly once, in the cell its position falls in. Unfiltered views at the
     /// stored zooms read the cells kept in `map_cells`.
     pub async fn map_items(&self, query: &ActorQuery, zoom: Zoom) -> StoreResult<Vec<MapItem>> {
-        self.load_map_items(query, zoom, CellSource::for_query(query, zoom))
+        let set = self.stored_set(query, zoom).await?;
+        self.load_map_items(query, zoom, CellSource::for_set(query, zoom, set))
             .await
+    }
+
+    /// The stored set of cells that serves `query` at `zoom`, if any. A category filter is
+    /// one stored set only when its list is exactly one category and all its descendants
+    /// (what `?category=` with one value gives): asked of the taxonomy in the database, the
+    /// same the triggers expand with.
+    async fn stored_set(&self, query: &ActorQuery, zoom: Zoom) -> StoreResult<Option<StoredSet>> {
+        let Some(set) = candidate_stored_set(query, zoom) else {
+            return Ok(None);
+        };
+        if set.facet != "category" {
+            return Ok(Some(set));
+        }
+        let mut sql = SqlBuilder::new("");
+        let root = sql.arg(Arg::Text(set.value.clone()));
+        let list = sql.arg(Arg::Texts(
+            query
+                .categories
+                .iter()
+                .map(|c| c.as_str().to_owned())
+                .collect(),
+        ));
+        sql.push(&format!(
+            "SELECT CASE WHEN category_subtree({root}) = \
+                    (SELECT array_agg(DISTINCT c ORDER BY c) FROM unnest({list}) c) \
+                    THEN 1 ELSE 0 END::int8 AS value"
+        ));
+        let mut conn = self.conn().await?;
+        let row: CounterRow = sql.into_query().get_result(&mut conn).await?;
+        Ok((row.value == 1).then_some(set))
     }
 
     /// As `map_items`, always grouping the actors themselves (never the stored cells): the
@@ -326,8 +412,9 @@ impl Store {
         let items = if !tile.zoom.is_clustered() {
             singles_sql(query, in_tile, &mut sql)
         } else {
-            match CellSource::for_query(query, tile.zoom) {
-                CellSource::AllStored => {
+            let set = self.stored_set(query, tile.zoom).await?;
+            match CellSource::for_set(query, tile.zoom, set) {
+                CellSource::AllStored(set) => {
                     // A tile is exactly 8×8 cells; the last column and row also take the
                     // actors that fall one cell beyond the world's edge (longitude 180,
                     // latitudes below Web Mercator's limit).
@@ -344,7 +431,7 @@ impl Store {
                     cells_sql(
                         query,
                         tile.zoom,
-                        &CellSource::StoredBlock(block),
+                        &CellSource::StoredBlock(block, set),
                         "",
                         &mut sql,
                     )

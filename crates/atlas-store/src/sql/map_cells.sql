@@ -4,15 +4,16 @@
 --   live:   grouped here from the actors matching the live where placeholder (filters, a bbox
 --           or tile envelope as `a.geom && envelope` first: partial GiST index
 --           actors_published_geom), each put in its cell by map_cell_x / map_cell_y;
---   stored: read from map_cells / map_cell_categories (kept by triggers on actors, primary
---           keys (zoom, cx, cy, ...)) for the cells picked by the stored where placeholder.
--- An unfiltered view at a low zoom reads its whole cells stored and groups live only the
--- actors of the cells cut by its edges; a filtered view is all live (stored where is `false`),
--- an unfiltered one without a bbox all stored (live where is `false`).
+--   stored: read from map_cells (kept by triggers on actors; primary key
+--           (facet, value, zoom, cx, cy)) for the cells of the stored set (facet placeholder:
+--           '' = all published actors, 'kind' / 'country' / 'category' = one value of a single
+--           filter) picked by the stored where placeholder. A stored cell carries its top
+--           categories and, when it holds one actor, that actor: no lookup per cell.
+-- A view whose set is stored reads its whole cells stored and groups live only the matching
+-- actors of the cells cut by its edges; any other view is all live (stored where is `false`);
+-- a stored set without a bbox is all stored (live where is `false`).
 -- Means are exact numeric sums divided by the count, rounded to about a centimetre, so both
--- sources give the very same cluster. A stored cell of one actor finds that actor by its
--- position (the cell's extent is that point; GiST index actors_published_geom).
--- The zoom placeholder is the bound zoom.
+-- sources give the very same cluster. The zoom placeholder is the bound zoom.
 WITH live AS (
     SELECT a.id, a.slug, a.name, a.kind, a.categories, ST_X(a.geom) AS lon, ST_Y(a.geom) AS lat,
            map_cell_x(ST_X(a.geom), {zoom}::int) AS cx,
@@ -29,46 +30,30 @@ WITH live AS (
            CASE WHEN count(*) = 1 THEN min(categories) END AS categories
     FROM live
     GROUP BY cx, cy
-), stored_cells AS (
-    SELECT c.cx, c.cy, c.actors AS n, c.lon_sum, c.lat_sum, c.west, c.south, c.east, c.north,
-           single.actor_id, single.slug, single.name, single.kind, single.categories
-    FROM map_cells c
-    LEFT JOIN LATERAL (
-        SELECT a.id::text AS actor_id, a.slug, a.name, a.kind, a.categories
-        FROM actors a
-        WHERE c.actors = 1 AND a.status = 'published'
-          AND a.geom && ST_MakeEnvelope(c.west, c.south, c.east, c.north, 4326)
-          AND ST_X(a.geom) = c.west AND ST_Y(a.geom) = c.south
-        ORDER BY a.id
-        LIMIT 1
-    ) single ON true
-    WHERE c.zoom = {zoom} {stored_where}
 ), category_counts AS (
-    SELECT cx, cy, category, n,
-           row_number() OVER (PARTITION BY cx, cy ORDER BY n DESC, category) AS rank
-    FROM (
-        SELECT cx, cy, category, count(*) AS n
-        FROM live, unnest(categories) AS category
-        GROUP BY cx, cy, category
-        UNION ALL
-        SELECT cx, cy, category, actors
-        FROM map_cell_categories
-        WHERE zoom = {zoom} {stored_where}
-    ) counted
+    SELECT cx, cy, category, count(*) AS n,
+           row_number() OVER (PARTITION BY cx, cy ORDER BY count(*) DESC, category) AS rank
+    FROM live, unnest(categories) AS category
+    GROUP BY cx, cy, category
 ), top_categories AS (
     SELECT cx, cy, json_agg(json_build_array(category, n) ORDER BY rank)::text AS top
     FROM category_counts
     WHERE rank <= 5
     GROUP BY cx, cy
 ), cells AS (
-    SELECT * FROM live_cells
+    SELECT l.*, coalesce(t.top, '[]') AS top_categories
+    FROM live_cells l LEFT JOIN top_categories t USING (cx, cy)
     UNION ALL
-    SELECT * FROM stored_cells
+    SELECT c.cx, c.cy, c.actors, c.lon_sum, c.lat_sum, c.west, c.south, c.east, c.north,
+           c.single_id::text, c.single_slug, c.single_name, c.single_kind, c.single_categories,
+           c.top_categories
+    FROM map_cells c
+    WHERE c.facet = {facet} AND c.value = {value} AND c.zoom = {zoom} {stored_where}
 )
 SELECT cells.cx, cells.cy, cells.n,
        round(cells.lon_sum / cells.n, 7)::float8 AS lon,
        round(cells.lat_sum / cells.n, 7)::float8 AS lat,
        cells.west, cells.south, cells.east, cells.north,
        cells.actor_id, cells.slug, cells.name, cells.kind, cells.categories,
-       coalesce(t.top, '[]') AS top_categories
-FROM cells LEFT JOIN top_categories t USING (cx, cy)
+       cells.top_categories
+FROM cells
