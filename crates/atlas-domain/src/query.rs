@@ -279,6 +279,20 @@ impl Default for ActorQuery {
 }
 
 impl ActorQuery {
+    /// Whether anything narrows the set beyond "published", text aside: a place (bbox, near)
+    /// or a filter (categories, kinds, countries, languages, tags, time).
+    pub fn has_filters(&self) -> bool {
+        self.bbox.is_some()
+            || self.near.is_some()
+            || !self.categories.is_empty()
+            || !self.kinds.is_empty()
+            || !self.countries.is_empty()
+            || !self.languages.is_empty()
+            || !self.tags.is_empty()
+            || self.updated_since.is_some()
+            || self.updated_until.is_some()
+    }
+
     /// Checks the combination of parameters makes sense.
     pub fn check(&self) -> Result<(), Vec<FieldError>> {
         let mut errors = Vec::new();
@@ -387,6 +401,26 @@ pub struct ActorPage {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn filters_are_what_narrows_the_published_set_besides_text() {
+        let plain = ActorQuery {
+            sort: SortOrder::Updated,
+            limit: 10,
+            ..ActorQuery::default()
+        };
+        assert!(!plain.has_filters(), "order and page size filter nothing");
+        let tagged = ActorQuery {
+            tags: vec!["repair".to_owned()],
+            ..ActorQuery::default()
+        };
+        assert!(tagged.has_filters());
+        let boxed = ActorQuery {
+            bbox: Some(BoundingBox::parse("bbox", "16.2,48.1,16.5,48.3").expect("valid")),
+            ..ActorQuery::default()
+        };
+        assert!(boxed.has_filters());
+    }
 
     #[test]
     fn a_bbox_is_longitude_first() {

@@ -146,11 +146,13 @@ impl Store {
     /// of the whole published dataset's texts (the CSV's columns, whatever the filters). All
     /// three come from what the triggers keep (no scan of the actors) unless filters apply.
     pub async fn export_summary(&self, query: &ActorQuery) -> StoreResult<ExportSummary> {
-        let mut sql = SqlBuilder::new(EXPORT_SUMMARY_SQL);
-        push_filters(query, &mut sql);
-        if sql.sql.len() == EXPORT_SUMMARY_SQL.len() {
-            sql = SqlBuilder::new(EXPORT_SUMMARY_ALL_SQL);
-        }
+        let sql = if query.has_filters() {
+            let mut sql = SqlBuilder::new(EXPORT_SUMMARY_SQL);
+            push_filters(query, &mut sql);
+            sql
+        } else {
+            SqlBuilder::new(EXPORT_SUMMARY_ALL_SQL)
+        };
         let mut conn = self.conn().await?;
         let row: SummaryRow = sql.into_query().get_result(&mut conn).await?;
         let languages: LanguagesRow = diesel::sql_query(EXPORT_LANGUAGES_SQL)
@@ -211,9 +213,7 @@ impl Store {
         query: &ActorQuery,
         text_languages: &[Lang],
     ) -> StoreResult<CsvStream> {
-        let mut filters = SqlBuilder::new("");
-        push_filters(query, &mut filters);
-        let select = if filters.sql.is_empty() {
+        let select = if !query.has_filters() {
             EXPORT_CSV_ALL_SQL.to_owned()
         } else {
             let mut sql = SqlBuilder::new(EXPORT_CSV_FILTERED_SQL.trim_end());
