@@ -24,6 +24,7 @@ statements, so the plans are the same.
 from __future__ import annotations
 
 import argparse
+import json
 import re
 import subprocess
 import sys
@@ -66,6 +67,26 @@ def ranked_candidates() -> int:
     return int(m.group(1))
 
 
+def rust_const(path: str, name: str) -> int:
+    """An integer constant `name` of a Rust source file under crates/atlas-store/src."""
+    src = (REPO / "crates" / "atlas-store" / "src" / path).read_text(encoding="utf-8")
+    m = re.search(name + r"\s*:\s*[iu]64\s*=\s*([\d_]+)\s*;", src)
+    if not m:
+        sys.exit(f"sql.py: {name} not found in {path}")
+    return int(m.group(1).replace("_", ""))
+
+
+# Set by main(): the database, to ask the planner's estimate as list_actors does.
+DB: dict[str, str] = {}
+
+
+def planner_estimate(statement: str) -> float:
+    """Plan Rows of `statement` (an EXPLAIN (FORMAT JSON) with literals) on DB."""
+    out = subprocess.run(["psql", DB["url"], "-X", "-A", "-t", "-c", statement],
+                         check=True, capture_output=True, text=True).stdout
+    return float(json.loads(out)[0]["Plan"]["Plan Rows"])
+
+
 def lit(x: float) -> str:
     return repr(float(x))
 
@@ -84,13 +105,18 @@ TSQUERIES: dict[str, str] = {}
 
 
 def list_page(cols: str, where: str, order: str, page_order: str, limit: int,
-              distance: str = "NULL::float8", q: str | None = None) -> str:
+              distance: str = "NULL::float8", q: str | None = None) -> list[str]:
     """A first page as list_actors sends it; `q` is the text's placeholder or literal, and
-    TSQUERIES its expanded tsqueries (placeholders or literals)."""
+    TSQUERIES its expanded tsqueries (placeholders or literals). A relevance order is two
+    statements: the planner's estimate of the matches, then the page (from the search
+    postings when the estimate is above DEFAULT_BROAD_MATCHES, as list_actors decides)."""
+    estimate: list[str] = []
     if q is not None:
         text_cte = ("sq AS NOT MATERIALIZED (SELECT {match_all}::tsquery AS match_all, "
-                    "{match_any}::tsquery AS match_any, {match_exact}::tsquery AS match_exact),"
-                    ).format(**TSQUERIES)
+                    "{match_any}::tsquery AS match_any, {match_exact}::tsquery AS match_exact, "
+                    "ARRAY(SELECT c.id FROM categories c WHERE "
+                    "array_to_tsvector(ARRAY['c:' || c.id]) @@ {match_all}::tsquery) "
+                    "AS whole_categories),").format(**TSQUERIES)
         text_join = " CROSS JOIN sq"
         score = sql_file("search_score.sql").replace("{q}", q)
         search_columns = sql_file("search_columns.sql").replace("{q}", q)
@@ -98,6 +124,27 @@ def list_page(cols: str, where: str, order: str, page_order: str, limit: int,
                       "AND a.search_doc @@ sq.match_all" + where)
         total = "count(*) OVER ()"
         if order == RELEVANCE_ORDER[0]:
+            estimate = [("EXPLAIN (FORMAT JSON) SELECT 1 FROM actors a CROSS JOIN "
+                         "(SELECT {match_all}::tsquery AS match_all, {match_any}::tsquery AS "
+                         "match_any, {match_exact}::tsquery AS match_exact) sq "
+                         "WHERE a.status = 'published' AND a.search_doc @@ sq.match_all"
+                         ).format(**TSQUERIES) + where]
+            if "broad" not in DB:
+                DB["broad"] = str(planner_estimate(estimate[0])
+                                  > rust_const("lib.rs", "DEFAULT_BROAD_MATCHES"))
+        if order == RELEVANCE_ORDER[0] and DB["broad"] == "True":
+            # Broad query: the best candidates from the search postings.
+            ranked = rust_const("actors.rs", "BROAD_RANKED")
+            cheap = f"similarity(atlas_normalise({q}), a.search_names)"
+            source = (sql_file("broad_candidates.sql")
+                      .replace("{from_where}", from_where)
+                      .replace("{per_term}", str(rust_const("actors.rs", "POSTINGS_PER_TERM")))
+                      .replace("{ranked}", str(ranked)).replace("{needed}", str(limit + 1))
+                      .replace("{cheap}", cheap))
+            from_where = f" FROM {source} JOIN actors a ON a.id = c.candidate_id CROSS JOIN sq"
+            score = f"CASE WHEN c.cheap_position <= {ranked} THEN {score} ELSE c.cheap - 2 END"
+            total = "NULL::int8"
+        elif order == RELEVANCE_ORDER[0]:
             # Two-step ranking (list_actors): a cheap score for every match, the full score
             # for the best RANKED_CANDIDATES of them only.
             ranked = ranked_candidates()
@@ -115,13 +162,13 @@ def list_page(cols: str, where: str, order: str, page_order: str, limit: int,
         from_where = " FROM actors a WHERE a.status = 'published'" + where
         total = "count(*) OVER ()"
     # Placeholders are replaced in the order actors.rs replaces them.
-    return (sql_file("list_actors.sql")
+    return estimate + [sql_file("list_actors.sql")
             .replace("{text}", text_cte).replace("{text_join}", text_join)
             .replace("{distance}", distance).replace("{score}", score)
             .replace("{total}", total).replace("{from_where}", from_where)
             .replace("{order}", order).replace("{limit}", f"LIMIT {limit + 1}")
             .replace("{columns}", cols).replace("{search_columns}", search_columns)
-            .replace("{page_order}", page_order))
+            .replace("{page_order}", page_order)]
 
 
 NAME_ORDER = ("ORDER BY a.sort_name, a.id", "ORDER BY page.sort_name, page.id")
@@ -132,7 +179,7 @@ DISTANCE_ORDER = ("ORDER BY distance_km, a.id", "ORDER BY page.distance_km, page
 def bbox(cols: str, a: argparse.Namespace, q: str | None) -> list[str]:
     env = f"a.geom && ST_MakeEnvelope({lit(a.a)}, {lit(a.b)}, {lit(a.c)}, {lit(a.d)}, 4326)"
     order = RELEVANCE_ORDER if q is not None else NAME_ORDER
-    return [list_page(cols, f" AND ({env})", *order, a.limit, q=q)]
+    return list_page(cols, f" AND ({env})", *order, a.limit, q=q)
 
 
 def near(cols: str, a: argparse.Namespace, q: str | None) -> list[str]:
@@ -140,11 +187,11 @@ def near(cols: str, a: argparse.Namespace, q: str | None) -> list[str]:
     point = f"ST_SetSRID(ST_MakePoint({lit(lon)}, {lit(lat)}), 4326)::geography"
     where = f" AND ST_DWithin(a.geom::geography, {point}, {lit(km * 1000.0)})"
     distance = f"ST_Distance(a.geom::geography, {point}) / 1000.0"
-    return [list_page(cols, where, *DISTANCE_ORDER, a.limit, distance=distance, q=q)]
+    return list_page(cols, where, *DISTANCE_ORDER, a.limit, distance=distance, q=q)
 
 
 def search(cols: str, limit: int, q: str) -> list[str]:
-    return [list_page(cols, "", *RELEVANCE_ORDER, limit, q=q)]
+    return list_page(cols, "", *RELEVANCE_ORDER, limit, q=q)
 
 
 def expanded_literals(db: str, text: str) -> dict[str, str]:
@@ -200,6 +247,7 @@ def main() -> None:
         if not args.db:
             sys.exit("sql.py: a text query needs --db (to expand it into tsqueries)")
         TSQUERIES.update(expanded_literals(args.db, text))
+        DB["url"] = args.db
         literal_expand = [EXPAND.format(q=quote(text))]
     literal = literal_expand + statements(quote(text) if text is not None else None)
     if text is not None:

@@ -2,6 +2,7 @@
 //! a fresh one per test. One test binary, so the seeded template is built once per run.
 
 mod bad_input;
+mod broad_search;
 mod changes;
 mod demo_map;
 mod export_rows;

@@ -113,6 +113,11 @@ pub struct Config {
     /// with Retry-After; 0 turns the limit off.
     #[arg(long, env = "SEARCH_STATEMENT_TIMEOUT_MS", default_value_t = atlas_store::DEFAULT_SEARCH_TIMEOUT_MS)]
     pub search_statement_timeout_ms: u64,
+    /// A text query ranked by relevance that PostgreSQL expects to match more actors than
+    /// this takes its candidates from the search postings and answers with an estimated
+    /// `total` (see docs/search-quality.md); 0 never does.
+    #[arg(long, env = "SEARCH_BROAD_MATCHES", default_value_t = atlas_store::DEFAULT_BROAD_MATCHES)]
+    pub search_broad_matches: u64,
     /// How often (milliseconds) the delivery worker looks for due deliveries.
     #[arg(long, env = "WEBHOOK_POLL_MS", default_value_t = 1_000)]
     pub webhook_poll_ms: u64,
@@ -152,6 +157,7 @@ impl Config {
             webhook_timeout_ms: 10_000,
             webhook_poll_ms: 1_000,
             search_statement_timeout_ms: atlas_store::DEFAULT_SEARCH_TIMEOUT_MS,
+            search_broad_matches: atlas_store::DEFAULT_BROAD_MATCHES,
         }
     }
 }

@@ -70,7 +70,9 @@ pub struct AppState {
 
 impl AppState {
     pub async fn load(store: Store, config: Config) -> anyhow::Result<AppState> {
-        let store = store.with_search_timeout(config.search_statement_timeout_ms);
+        let store = store
+            .with_search_timeout(config.search_statement_timeout_ms)
+            .with_broad_matches(config.search_broad_matches);
         let taxonomy = Arc::new(store.taxonomy().await?);
         let meili = match &config.meili_url {
             Some(url) => Some(MeiliSearch::new(

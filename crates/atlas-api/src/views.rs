@@ -164,8 +164,12 @@ pub struct ActorPageResponse {
     pub items: Vec<ActorResponse>,
     /// Pass as `cursor` to get the next page; absent on the last page.
     pub next_cursor: Option<String>,
-    /// How many actors match the query in all pages (an estimate when Meilisearch answered).
+    /// How many actors match the query in all pages; an estimate when `total_estimated`.
     pub total: u64,
+    /// Whether `total` is an estimate: for a text query matching thousands of actors (counting
+    /// them all would cost more than the page), or when Meilisearch answered. The last page
+    /// of a query always has the exact count.
+    pub total_estimated: bool,
     /// With `q`: the backend that answered, `postgres` or `meilisearch`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub search_backend: Option<String>,
@@ -220,8 +224,13 @@ pub struct ActorFeatureCollection {
     #[serde(rename = "type")]
     pub collection_type: &'static str,
     pub features: Vec<ActorFeature>,
-    #[serde(rename = "numberMatched")]
-    pub number_matched: u64,
+    /// How many features match, in all pages; absent when only an estimate is known (see
+    /// `total`).
+    #[serde(rename = "numberMatched", skip_serializing_if = "Option::is_none")]
+    pub number_matched: Option<u64>,
+    /// As in the JSON page: how many actors match, and whether that is an estimate.
+    pub total: u64,
+    pub total_estimated: bool,
     #[serde(rename = "numberReturned")]
     pub number_returned: usize,
     /// `next` when there is another page.

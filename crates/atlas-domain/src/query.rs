@@ -396,6 +396,8 @@ pub struct ActorPage {
     pub items: Vec<ListedActor>,
     pub next: Option<PageCursor>,
     pub total: u64,
+    /// Whether `total` is an estimate (a broad text query, or Meilisearch's count).
+    pub total_estimated: bool,
 }
 
 #[cfg(test)]

@@ -353,6 +353,7 @@ impl SearchIndex for MeiliSearch {
                 offset: u32::try_from(offset + limit).unwrap_or(u32::MAX),
             }),
             total: results.estimated_total_hits.unwrap_or_default() as u64,
+            total_estimated: true,
         })
     }
 

@@ -22,6 +22,11 @@ const SEARCH_SCORE_SQL: &str = include_str!("sql/search_score.sql");
 /// How many matches of a relevance-ordered text query get the full (costly) score; the others
 /// follow them in the order of a cheap score (see `list_actors`).
 const RANKED_CANDIDATES: i64 = 300;
+const BROAD_CANDIDATES_SQL: &str = include_str!("sql/broad_candidates.sql");
+/// How many candidates of a broad query get the full score.
+const BROAD_RANKED: i64 = 200;
+/// How many postings a broad query reads per term.
+const POSTINGS_PER_TERM: i64 = 300;
 const SEARCH_COLUMNS_SQL: &str = include_str!("sql/search_columns.sql");
 const NO_SEARCH_COLUMNS: &str = "NULL::boolean AS name_hit, NULL::text[] AS matched_categories, \
     NULL::boolean AS tags_hit, NULL::boolean AS place_hit, NULL::text AS snippet";
@@ -91,19 +96,26 @@ pub(crate) async fn expand_text(
 pub(crate) struct TextArgs {
     /// What the user typed.
     pub q: String,
-    /// A one-row relation of the tsqueries (`match_all`, `match_any`, `match_exact`), to be
-    /// named `sq`.
+    /// A one-row relation of the tsqueries (`match_all`, `match_any`, `match_exact`) and the
+    /// categories matching every word (`whole_categories`), to be named `sq`.
     pub relation: String,
 }
 
 /// Binds an expanded text's values and returns their placeholders.
 pub(crate) fn text_args(expanded: &ExpandedText, sql: &mut SqlBuilder) -> TextArgs {
     let q = sql.arg(Arg::Text(expanded.text.clone()));
-    let relation = format!(
-        "(SELECT {}::tsquery AS match_all, {}::tsquery AS match_any, {}::tsquery AS match_exact)",
+    let (all, any, exact) = (
         sql.arg(Arg::Text(expanded.match_all.clone())),
         sql.arg(Arg::Text(expanded.match_any.clone())),
         sql.arg(Arg::Text(expanded.match_exact.clone())),
+    );
+    // whole_categories: the categories that alone match every word (once per query, not
+    // per actor: sql/search_score.sql).
+    let relation = format!(
+        "(SELECT {all}::tsquery AS match_all, {any}::tsquery AS match_any, \
+           {exact}::tsquery AS match_exact, \
+           ARRAY(SELECT c.id FROM categories c \
+                 WHERE array_to_tsvector(ARRAY['c:' || c.id]) @@ {all}::tsquery) AS whole_categories)"
     );
     TextArgs { q, relation }
 }
@@ -219,12 +231,36 @@ fn rank_offset(query: &ActorQuery) -> u32 {
     }
 }
 
+/// How many published actors PostgreSQL's planner expects to match the query (text and
+/// filters): one planning, no execution.
+async fn estimate_matches(
+    conn: &AsyncPgConnection,
+    query: &ActorQuery,
+    expanded: &ExpandedText,
+) -> QueryResult<f64> {
+    let mut sql = SqlBuilder::new("EXPLAIN (FORMAT JSON) SELECT 1");
+    let text = text_args(expanded, &mut sql);
+    push_from(Some(&text), &mut sql);
+    push_filters(query, &mut sql);
+    let row: PlanRow = sql.into_query().get_result(&mut &*conn).await?;
+    let plan: serde_json::Value = serde_json::from_str(&row.plan)
+        .map_err(|error| diesel::result::Error::DeserializationError(Box::new(error)))?;
+    Ok(plan[0]["Plan"]["Plan Rows"].as_f64().unwrap_or_default())
+}
+
+#[derive(QueryableByName)]
+struct PlanRow {
+    #[diesel(sql_type = Text, column_name = "QUERY PLAN")]
+    plan: String,
+}
+
 /// The statements of one page of `list_actors` on `conn` (with the expanded text when the
 /// query has one): the page's rows, and the total count of matches.
 async fn load_page(
     conn: &AsyncPgConnection,
     query: &ActorQuery,
     expanded: Option<&ExpandedText>,
+    broad: bool,
 ) -> QueryResult<(Vec<ListedActorRow>, i64)> {
     let mut page_sql = SqlBuilder::new("");
     let text = expanded.map(|expanded| text_args(expanded, &mut page_sql));
@@ -298,38 +334,54 @@ async fn load_page(
     // score (shifted below 0), so offset cursors stay consistent.
     let two_phase = match (&q, query.sort) {
         (Some(q), SortOrder::Relevance) => {
-            let ranked = matching.arg(Arg::Int(RANKED_CANDIDATES));
-            let candidates = matching.arg(Arg::Int(
-                RANKED_CANDIDATES.max(i64::from(offset) + i64::from(query.limit) + 1),
-            ));
-            Some((q.clone(), ranked, candidates))
+            let ranked = matching.arg(Arg::Int(if broad {
+                BROAD_RANKED
+            } else {
+                RANKED_CANDIDATES
+            }));
+            let needed = i64::from(offset) + i64::from(query.limit) + 1;
+            let candidates = matching.arg(Arg::Int(if broad {
+                needed
+            } else {
+                RANKED_CANDIDATES.max(needed)
+            }));
+            let per_term = broad.then(|| matching.arg(Arg::Int(POSTINGS_PER_TERM)));
+            Some((q.clone(), ranked, candidates, per_term))
         }
         _ => None,
     };
     let (mut from_where, mut page_sql) = matching.take_sql();
-    if let Some((q, _, candidates)) = &two_phase {
+    if let Some((q, ranked, candidates, per_term)) = &two_phase {
         let cheap = format!("similarity(atlas_normalise({q}), a.search_names)");
-        from_where = format!(
-            " FROM (SELECT a.id AS candidate_id, {cheap} AS cheap, \
-               row_number() OVER (ORDER BY {cheap} DESC, a.id) AS cheap_position, \
-               count(*) OVER () AS matches{from_where} \
-               ORDER BY {cheap} DESC, a.id LIMIT {candidates}) c \
-             JOIN actors a ON a.id = c.candidate_id CROSS JOIN sq"
-        );
+        let source = match per_term {
+            Some(per_term) => BROAD_CANDIDATES_SQL
+                .replace("{from_where}", &from_where)
+                .replace("{per_term}", per_term)
+                .replace("{ranked}", ranked)
+                .replace("{needed}", candidates)
+                .replace("{cheap}", &cheap),
+            None => format!(
+                "(SELECT a.id AS candidate_id, {cheap} AS cheap, \
+                   row_number() OVER (ORDER BY {cheap} DESC, a.id) AS cheap_position, \
+                   count(*) OVER () AS matches{from_where} \
+                   ORDER BY {cheap} DESC, a.id LIMIT {candidates}) c"
+            ),
+        };
+        from_where = format!(" FROM {source} JOIN actors a ON a.id = c.candidate_id CROSS JOIN sq");
     }
     // With a text or place filter PostgreSQL reads and sorts every match anyway, so a
     // first page counts them in the same scan. Without one, the page can walk the order's
     // index and stop after a page, and a separate count is cheaper; after a cursor the
     // scan sees only what follows it, so a separate query counts all matches.
-    let count_in_page =
-        query.after.is_none() && (q.is_some() || query.bbox.is_some() || query.near.is_some());
+    let count_in_page = broad
+        || query.after.is_none() && (q.is_some() || query.bbox.is_some() || query.near.is_some());
     let (text_cte, text_join, score, search_columns) = match (&q, &text) {
         (Some(q), Some(text)) => (
             // Inlined where it is used, so the tsqueries are values to the planner.
             format!("sq AS NOT MATERIALIZED {},", text.relation),
             " CROSS JOIN sq",
             match &two_phase {
-                Some((_, ranked, _)) => format!(
+                Some((_, ranked, _, _)) => format!(
                     "CASE WHEN c.cheap_position <= {ranked} THEN {} ELSE c.cheap - 2 END",
                     SEARCH_SCORE_SQL.replace("{q}", q)
                 ),
@@ -352,7 +404,10 @@ async fn load_page(
             .replace("{score}", &score)
             .replace(
                 "{total}",
-                if count_in_page && two_phase.is_some() {
+                if broad {
+                    // The caller reports the estimate.
+                    "NULL::int8"
+                } else if count_in_page && two_phase.is_some() {
                     "c.matches"
                 } else if count_in_page {
                     "count(*) OVER ()"
@@ -404,17 +459,31 @@ async fn load_page(
 impl Store {
     /// A page of published actors matching the query, in its order, with the total count.
     pub async fn list_actors(&self, query: &ActorQuery) -> StoreResult<ActorPage> {
-        let (rows, total) = match &query.text {
+        let (rows, total, estimated) = match &query.text {
             // Text search is bounded by the search statement timeout; plain listings walk
             // an index and stop after a page.
             Some(text) => {
                 let (query, text) = (query.clone(), text.as_str().to_owned());
+                let broad_matches = self.broad_matches;
                 self.run_search(on_connection(move |conn| {
                     async move {
-                        match expand_text(conn, &text).await? {
-                            Some(expanded) => load_page(conn, &query, Some(&expanded)).await,
-                            None => Ok((Vec::new(), 0)),
-                        }
+                        let Some(expanded) = expand_text(conn, &text).await? else {
+                            return Ok((Vec::new(), 0, false));
+                        };
+                        // A broad query ranked by relevance gets its candidates from the
+                        // search postings and reports the planner's estimate as its total.
+                        let estimate = match query.sort {
+                            SortOrder::Relevance => {
+                                estimate_matches(conn, &query, &expanded).await?
+                            }
+                            _ => 0.0,
+                        };
+                        let broad = broad_matches > 0 && estimate > broad_matches as f64;
+                        let (rows, total) = load_page(conn, &query, Some(&expanded), broad).await?;
+                        Ok(match broad {
+                            true => (rows, estimate.round() as i64, true),
+                            false => (rows, total, false),
+                        })
                     }
                     .boxed()
                 }))
@@ -422,7 +491,8 @@ impl Store {
             }
             None => {
                 let conn = self.conn().await?;
-                load_page(&conn, query, None).await?
+                let (rows, total) = load_page(&conn, query, None, false).await?;
+                (rows, total, false)
             }
         };
         let offset = rank_offset(query);
@@ -459,10 +529,19 @@ impl Store {
             }),
             _ => None,
         };
+        // A broad query's total is the planner's estimate, except on its last page, which
+        // shows how many there are.
+        let listed = i64::from(offset) + items.len() as i64;
+        let (total, total_estimated) = match (estimated, has_more) {
+            (true, false) => (listed, false),
+            (true, true) => (total.max(listed + 1), true),
+            (false, _) => (total, false),
+        };
         Ok(ActorPage {
             items,
             next,
             total: u64::try_from(total).unwrap_or_default(),
+            total_estimated,
         })
     }
 

@@ -72,10 +72,16 @@ pub struct Store {
     copy_slots: std::sync::Arc<tokio::sync::Semaphore>,
     /// How long one search statement may run before PostgreSQL cancels it (milliseconds).
     search_timeout_ms: u64,
+    broad_matches: u64,
 }
 
 /// The search statement timeout unless configured otherwise (`with_search_timeout`).
 pub const DEFAULT_SEARCH_TIMEOUT_MS: u64 = 2_000;
+/// A relevance-ordered text query that PostgreSQL expects to match more actors than this
+/// takes its candidates from the search postings (`sql/broad_candidates.sql`) and reports
+/// that estimate as its total: counting 25,000 matches exactly alone takes ~25 ms (GIN
+/// bitmap and heap visits), more than the rest of such a request.
+pub const DEFAULT_BROAD_MATCHES: u64 = 2_000;
 
 /// CSV exports that may run at once, each on a connection of its own.
 pub const COPY_CONNECTIONS: usize = 4;
@@ -108,6 +114,7 @@ impl Store {
             database_url: database_url.into(),
             copy_slots: std::sync::Arc::new(tokio::sync::Semaphore::new(COPY_CONNECTIONS)),
             search_timeout_ms: DEFAULT_SEARCH_TIMEOUT_MS,
+            broad_matches: DEFAULT_BROAD_MATCHES,
         };
         store.postgis_version().await?;
         Ok(store)
@@ -118,6 +125,14 @@ impl Store {
     /// the data cannot hold a connection and a core for long. 0 turns the limit off.
     pub fn with_search_timeout(mut self, timeout_ms: u64) -> Store {
         self.search_timeout_ms = timeout_ms;
+        self
+    }
+
+    /// The same store whose relevance-ordered text queries expected to match more than
+    /// `matches` actors are ranked from the search postings, with an estimated total (see
+    /// `list_actors`); 0 never does.
+    pub fn with_broad_matches(mut self, matches: u64) -> Store {
+        self.broad_matches = matches;
         self
     }
 

@@ -7,11 +7,10 @@
 -- the actor's categories (every word found in that category's labels, in any language:
 -- "cooperativas de consumo") counts like a name match: documents carry one c:<id> lexeme per
 -- category, not the labels' words, so ts_rank alone no longer sees that the words belong
--- together.
+-- together. (sq.whole_categories: the categories whose c:<id> alone matches the query,
+-- found once per query.)
 (ts_rank('{0.1, 0.2, 0.4, 1.0}', a.search_doc, sq.match_exact)
    + 0.3 * ts_rank('{0.1, 0.2, 0.4, 1.0}', a.search_doc, sq.match_all)
    + CASE WHEN ts_filter(a.search_doc, '{a}') @@ sq.match_all THEN 0.5 ELSE 0 END
-   + CASE WHEN EXISTS (SELECT 1 FROM unnest(a.categories) AS own (id)
-                       WHERE array_to_tsvector(ARRAY['c:' || own.id]) @@ sq.match_all)
-          THEN 0.5 ELSE 0 END
+   + CASE WHEN a.categories && sq.whole_categories THEN 0.5 ELSE 0 END
    + similarity(atlas_normalise({q}), a.search_names))::float8

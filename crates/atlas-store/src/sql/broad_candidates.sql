@@ -1,0 +1,41 @@
+-- The matches a broad text query ranks (one whose planner estimate is large, see actors.rs),
+-- as the relation `c (candidate_id, cheap, cheap_position)` of list_actors: its best
+-- ranked candidates come from the top of each query term's postings (search_postings,
+-- migration 000170: names, categories, kind, tags, place; best impact first), so a query
+-- matching tens of thousands of actors reads a few thousand index entries instead of every
+-- match. Each candidate is checked against the whole query and the filters (from_where,
+-- the same FROM … WHERE as every match) in impact order until ranked pass; they get the
+-- full score (cheap_position 1). Only when a page reaches past them (a deep page, or a query
+-- whose best matches are text-only and have no postings) are the other matches read, in the
+-- cheap order after them, as the two-step ranking does for every query.
+(WITH top AS MATERIALIZED (
+    -- Candidates in impact order first (OFFSET 0 keeps this sort from being merged into the
+    -- outer query), then checked one by one until {ranked} pass.
+    SELECT c.actor_id AS id
+    FROM (SELECT u.actor_id, max(u.impact) AS impact
+          FROM (SELECT p.actor_id, p.impact
+                FROM sq, atlas_tsquery_terms(sq.match_all) AS t,
+                     LATERAL (SELECT s.actor_id, s.impact FROM search_postings s
+                              WHERE NOT t.prefix AND s.term = t.term COLLATE "C"
+                              ORDER BY s.impact DESC LIMIT {per_term}) AS p
+                UNION ALL
+                -- A prefix (the last word as typed so far) reads a bounded run of its terms.
+                SELECT p.actor_id, p.impact
+                FROM sq, atlas_tsquery_terms(sq.match_all) AS t,
+                     LATERAL (SELECT s.actor_id, s.impact FROM search_postings s
+                              WHERE t.prefix AND s.term >= t.term COLLATE "C"
+                                AND s.term < (t.term || chr(1114111)) COLLATE "C"
+                              ORDER BY s.term LIMIT {per_term}) AS p) AS u
+          GROUP BY u.actor_id
+          ORDER BY max(u.impact) DESC, u.actor_id
+          LIMIT ALL OFFSET 0) AS c
+    WHERE EXISTS (SELECT 1 {from_where} AND a.id = c.actor_id)
+    LIMIT {ranked}
+ )
+ SELECT top.id AS candidate_id, NULL::real AS cheap, 1::int8 AS cheap_position FROM top
+ UNION ALL
+ (SELECT a.id, {cheap}, {ranked} + 1 {from_where}
+    AND a.id NOT IN (SELECT top.id FROM top)
+    AND (SELECT count(*) FROM top) < {needed}
+  ORDER BY {cheap} DESC, a.id
+  LIMIT {needed})) c
