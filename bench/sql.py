@@ -34,7 +34,7 @@ REPO = Path(__file__).resolve().parent.parent
 ROWS_RS = REPO / "crates" / "atlas-store" / "src" / "rows.rs"
 SQL_DIR = REPO / "crates" / "atlas-store" / "src" / "sql"
 NO_SEARCH_COLUMNS = ("NULL::boolean AS name_hit, NULL::text[] AS matched_categories, "
-                     "NULL::boolean AS tags_hit, NULL::boolean AS place_hit, NULL::text AS snippet")
+                     "NULL::boolean AS tags_hit, NULL::boolean AS place_hit, NULL::boolean AS text_hit, NULL::text AS snippet")
 
 FALLBACK_COLUMNS = (
     "a.id, a.slug, a.status, a.version, a.name, a.alt_names, a.summary, a.description, a.kind, "

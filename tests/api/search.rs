@@ -468,6 +468,24 @@ async fn names_rank_above_descriptions_and_matches_are_highlighted() {
         .replace("</mark>", "")
         .contains('<'));
 
+    // Every snippet has something marked; a text match without one still says so.
+    for q in ["cooperative", "repair%20cafe", "numerique", "Lebensmittel"] {
+        let page = app.get(&format!("/v1/actors?q={q}&limit=50")).await.json();
+        let mut snippets = 0;
+        for item in page["items"].as_array().expect("items") {
+            let matches = &item["_matches"];
+            if let Some(snippet) = matches["snippet"].as_str() {
+                snippets += 1;
+                assert!(snippet.contains("<mark>"), "{q}: {snippet}");
+                assert!(matches["fields"]
+                    .as_array()
+                    .expect("fields")
+                    .contains(&Value::from("description")));
+            }
+        }
+        assert!(snippets > 0, "{q}: no snippet at all");
+    }
+
     // Case and accents do not matter.
     for q in ["SARGFABRIK", "sárgfabrik", "sargfabrik"] {
         let page = app.get(&format!("/v1/actors?q={}", encode(q))).await.json();

@@ -94,7 +94,9 @@ pub struct MatchesView {
     /// The actor's category ids whose labels matched (in any language).
     pub categories: Vec<String>,
     /// An extract of the summary or description around the match: HTML-escaped text with the
-    /// matched words wrapped in `<mark>`…`</mark>` (safe to insert as HTML). PostgreSQL only.
+    /// matched words wrapped in `<mark>`…`</mark>` (safe to insert as HTML); absent when no
+    /// word of the texts can be marked (matched only through another language's stemming).
+    /// PostgreSQL only.
     #[schema(example = "…a <mark>repair</mark> café every first Saturday…")]
     pub snippet: Option<String>,
 }

@@ -29,7 +29,7 @@ const BROAD_RANKED: i64 = 200;
 const POSTINGS_PER_TERM: i64 = 300;
 const SEARCH_COLUMNS_SQL: &str = include_str!("sql/search_columns.sql");
 const NO_SEARCH_COLUMNS: &str = "NULL::boolean AS name_hit, NULL::text[] AS matched_categories, \
-    NULL::boolean AS tags_hit, NULL::boolean AS place_hit, NULL::text AS snippet";
+    NULL::boolean AS tags_hit, NULL::boolean AS place_hit, NULL::boolean AS text_hit, NULL::text AS snippet";
 
 #[derive(QueryableByName)]
 struct CountRow {

@@ -108,6 +108,8 @@ pub(crate) struct ListedActorRow {
     tags_hit: Option<bool>,
     #[diesel(sql_type = Nullable<Bool>)]
     place_hit: Option<bool>,
+    #[diesel(sql_type = Nullable<Bool>)]
+    text_hit: Option<bool>,
     #[diesel(sql_type = Nullable<Text>)]
     snippet: Option<String>,
 }
@@ -123,7 +125,7 @@ impl ListedActorRow {
             (!categories.is_empty(), "categories"),
             (self.tags_hit == Some(true), "tags"),
             (self.place_hit == Some(true), "place"),
-            (self.snippet.is_some(), "description"),
+            (self.text_hit == Some(true), "description"),
         ] {
             if hit {
                 fields.push(field.to_owned());

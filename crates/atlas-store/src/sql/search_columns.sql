@@ -11,13 +11,17 @@ to_tsvector('simple', atlas_normalise(concat_ws(' ', replace(array_to_string(a.t
     nullif(replace(a.kind, '_', ' '), 'other')))) @@ sq.match_any AS tags_hit,
 ts_filter(a.search_doc, '{c}') @@ sq.match_any AS place_hit,
 -- The texts are parsed only when the document's text part (weight D) matches at all: for a
--- name or city match, most rows of a page have no snippet to find.
+-- name or city match, most rows of a page have no snippet to find. The snippet is the first
+-- text (summary, then description, per language) in which ts_headline, with that language's
+-- configuration, marks a word: one parse per text tried. None when no text has a word to mark
+-- (a match only through another language's stemming); text_hit still says the texts matched.
+ts_filter(a.search_doc, '{d}') @@ sq.match_any AS text_hit,
 CASE WHEN ts_filter(a.search_doc, '{d}') @@ sq.match_any THEN
-(SELECT ts_headline(atlas_ts_config(t.key),
+(SELECT h.snippet
+ FROM jsonb_each_text(a.summary || a.description) AS t,
+      LATERAL ts_headline(atlas_ts_config(t.key),
             replace(replace(replace(t.value, '&', '&amp;'), '<', '&lt;'), '>', '&gt;'),
             sq.match_any,
-            'MaxFragments=1, MaxWords=30, MinWords=12, StartSel=<mark>, StopSel=</mark>')
- FROM jsonb_each_text(a.summary || a.description) AS t
- WHERE (to_tsvector(atlas_ts_config(t.key), atlas_normalise(t.value))
-        || to_tsvector('simple', atlas_normalise(t.value))) @@ sq.match_any
+            'MaxFragments=1, MaxWords=30, MinWords=12, StartSel=<mark>, StopSel=</mark>') AS h (snippet)
+ WHERE strpos(h.snippet, '<mark>') > 0
  LIMIT 1) END AS snippet
