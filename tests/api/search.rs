@@ -975,3 +975,36 @@ async fn an_unreachable_meilisearch_falls_back_to_postgresql_in_the_same_request
     assert_eq!(ready.json()["search"]["state"], "unavailable");
     assert_eq!(ready.json()["search"]["backend"], "postgres");
 }
+
+#[tokio::test]
+async fn typo_corrections_through_the_trigram_index_equal_a_full_comparison() {
+    // Misspellings made from the vocabulary itself (a letter replaced, a letter dropped),
+    // long and short: the trigram bound of atlas_typo_corrections (migration 000180) must
+    // not lose a correction that comparing every word of a similar length finds.
+    let app = TestApp::seeded().await.expect("app");
+    let differing = app
+        .sql_text(
+            "WITH words AS (SELECT word FROM search_vocabulary WHERE length(word) >= 5 \
+                            ORDER BY md5(word) LIMIT 400), \
+                  typos AS (SELECT overlay(word PLACING 'q' FROM 3 FOR 1) AS term FROM words \
+                            UNION SELECT left(word, 2) || substr(word, 4) FROM words), \
+                  cases AS (SELECT term, CASE WHEN length(term) >= 6 THEN 2 ELSE 1 END AS k \
+                            FROM typos WHERE length(term) >= 4) \
+             SELECT count(*) FILTER (WHERE atlas_typo_corrections(term, k) IS DISTINCT FROM \
+                 CASE WHEN EXISTS (SELECT 1 FROM search_vocabulary v WHERE v.word = term) \
+                      THEN '{}'::text[] \
+                      ELSE ARRAY(SELECT v.word FROM search_vocabulary v \
+                                 WHERE levenshtein_less_equal(v.word, term, k) <= k \
+                                 ORDER BY levenshtein(v.word, term), v.word LIMIT 8) END) \
+                    || '/' || count(*) FILTER (WHERE length(term) >= 9) \
+             FROM cases",
+        )
+        .await
+        .expect("a count");
+    let (differing, long) = differing.split_once('/').expect("two counts");
+    assert_eq!(differing, "0", "corrections that differ");
+    assert!(
+        long.parse::<u32>().is_ok_and(|n| n > 50),
+        "long words (the index path) must be among the cases: {long}"
+    );
+}
