@@ -17,14 +17,15 @@ COMMENT ON TABLE search_postings IS 'Per published actor, its search_doc lexemes
 
 -- How much a term says about an actor, ordered like the search score (atlas-store
 -- sql/search_score.sql): a name word above a category above kind/tags above the place, and
--- among names, short ones first (the score adds the text's trigram similarity to the names,
--- which favours a name that is little more than the word).
+-- among names, short ones first: the score adds the text's trigram similarity to the names,
+-- which for a name containing the word is the word's trigrams over the name's, so it falls
+-- with the number of the name's trigrams.
 CREATE FUNCTION atlas_search_postings(doc tsvector, names text)
 RETURNS TABLE (term text, impact real)
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     SELECT u.lexeme,
            (CASE WHEN 'A' = ANY (u.weights)
-                     THEN 1.0 + 1.0 / greatest(1, cardinality(regexp_split_to_array(btrim(names), '\s+')))
+                     THEN 1.0 + 1.0 / greatest(1, cardinality(show_trgm(names)))
                  WHEN u.lexeme LIKE 'c:%' THEN 0.9
                  WHEN 'B' = ANY (u.weights) THEN 0.4
                  ELSE 0.2 END)::real
