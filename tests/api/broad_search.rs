@@ -7,6 +7,7 @@
 
 use std::collections::HashSet;
 
+use atlas_domain::PageCursor;
 use atlas_e2e::TestApp;
 use serde_json::Value;
 
@@ -69,6 +70,21 @@ async fn a_broad_query_lists_every_match_once_and_counts_exactly_on_its_last_pag
                 .json();
             assert!(geojson.get("numberMatched").is_none(), "{query}: {geojson}");
             assert_eq!(geojson["total_estimated"], true, "{query}");
+        }
+        // A page past the end has nothing to count: it keeps the first page's total.
+        let past_end = atlas_api::routes::actors::encode_cursor(&PageCursor::Rank {
+            offset: exact.len() as u32 + 7,
+        });
+        let past = app
+            .get(&format!("/v1/actors?{query}&limit=7&cursor={past_end}"))
+            .await
+            .json();
+        assert_eq!(past["items"].as_array().map(Vec::len), Some(0), "{query}");
+        assert_eq!(past["total_estimated"], first["total_estimated"], "{query}");
+        if first["total_estimated"] == true {
+            assert_eq!(past["total"], first["total"], "{query}");
+        } else {
+            assert_eq!(past["total"].as_u64(), Some(exact.len() as u64), "{query}");
         }
         // The last page knows how many there are.
         let last_offset = (exact.len() - 1) / 7 * 7;

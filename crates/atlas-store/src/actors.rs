@@ -473,7 +473,7 @@ impl Store {
                         // A broad query ranked by relevance gets its candidates from the
                         // search postings and reports the planner's estimate as its total.
                         let estimate = match query.sort {
-                            SortOrder::Relevance => {
+                            SortOrder::Relevance if broad_matches > 0 => {
                                 estimate_matches(conn, &query, &expanded).await?
                             }
                             _ => 0.0,
@@ -530,12 +530,14 @@ impl Store {
             _ => None,
         };
         // A broad query's total is the planner's estimate, except on its last page, which
-        // shows how many there are.
+        // shows how many there are (a page past the end shows nothing of the kind).
         let listed = i64::from(offset) + items.len() as i64;
-        let (total, total_estimated) = match (estimated, has_more) {
-            (true, false) => (listed, false),
-            (true, true) => (total.max(listed + 1), true),
-            (false, _) => (total, false),
+        let past_the_end = items.is_empty() && offset > 0;
+        let (total, total_estimated) = match (estimated, has_more, past_the_end) {
+            (false, _, _) => (total, false),
+            (true, false, false) => (listed, false),
+            (true, true, _) => (total.max(listed + 1), true),
+            (true, false, true) => (total, true),
         };
         Ok(ActorPage {
             items,
