@@ -120,8 +120,22 @@ pub(crate) fn text_args(expanded: &ExpandedText, sql: &mut SqlBuilder) -> TextAr
     TextArgs { q, relation }
 }
 
+/// `select` followed by `FROM … WHERE` for the published actors matching the expanded text
+/// (if any) and the query's filters: what the estimate, the count and the facets read.
+pub(crate) fn matching_sql(
+    select: &str,
+    query: &ActorQuery,
+    expanded: Option<&ExpandedText>,
+) -> SqlBuilder {
+    let mut sql = SqlBuilder::new(select);
+    let text = expanded.map(|expanded| text_args(expanded, &mut sql));
+    push_from(text.as_ref(), &mut sql);
+    push_filters(query, &mut sql);
+    sql
+}
+
 /// Appends `FROM … WHERE` for published actors matching the text, if any.
-pub(crate) fn push_from(text: Option<&TextArgs>, sql: &mut SqlBuilder) {
+fn push_from(text: Option<&TextArgs>, sql: &mut SqlBuilder) {
     push_from_source(
         text.map(|text| format!("{} sq", text.relation)).as_deref(),
         sql,
@@ -238,10 +252,7 @@ async fn estimate_matches(
     query: &ActorQuery,
     expanded: &ExpandedText,
 ) -> QueryResult<f64> {
-    let mut sql = SqlBuilder::new("EXPLAIN (FORMAT JSON) SELECT 1");
-    let text = text_args(expanded, &mut sql);
-    push_from(Some(&text), &mut sql);
-    push_filters(query, &mut sql);
+    let sql = matching_sql("EXPLAIN (FORMAT JSON) SELECT 1", query, Some(expanded));
     let row: PlanRow = sql.into_query().get_result(&mut &*conn).await?;
     let plan: serde_json::Value = serde_json::from_str(&row.plan)
         .map_err(|error| diesel::result::Error::DeserializationError(Box::new(error)))?;
@@ -252,6 +263,18 @@ async fn estimate_matches(
 struct PlanRow {
     #[diesel(sql_type = Text, column_name = "QUERY PLAN")]
     plan: String,
+}
+
+/// The placeholders of a relevance order's two steps (see `load_page`).
+struct TwoStepRanking {
+    /// What the user typed.
+    q: String,
+    /// How many candidates get the full score.
+    ranked: String,
+    /// How many matches the cheap step must deliver.
+    candidates: String,
+    /// For a broad query: how many postings to read per term.
+    per_term: Option<String>,
 }
 
 /// The statements of one page of `list_actors` on `conn` (with the expanded text when the
@@ -334,24 +357,32 @@ async fn load_page(
     // score (shifted below 0), so offset cursors stay consistent.
     let two_phase = match (&q, query.sort) {
         (Some(q), SortOrder::Relevance) => {
-            let ranked = matching.arg(Arg::Int(if broad {
-                BROAD_RANKED
-            } else {
-                RANKED_CANDIDATES
-            }));
             let needed = i64::from(offset) + i64::from(query.limit) + 1;
-            let candidates = matching.arg(Arg::Int(if broad {
-                needed
-            } else {
-                RANKED_CANDIDATES.max(needed)
-            }));
-            let per_term = broad.then(|| matching.arg(Arg::Int(POSTINGS_PER_TERM)));
-            Some((q.clone(), ranked, candidates, per_term))
+            Some(TwoStepRanking {
+                q: q.clone(),
+                ranked: matching.arg(Arg::Int(if broad {
+                    BROAD_RANKED
+                } else {
+                    RANKED_CANDIDATES
+                })),
+                candidates: matching.arg(Arg::Int(if broad {
+                    needed
+                } else {
+                    RANKED_CANDIDATES.max(needed)
+                })),
+                per_term: broad.then(|| matching.arg(Arg::Int(POSTINGS_PER_TERM))),
+            })
         }
         _ => None,
     };
     let (mut from_where, mut page_sql) = matching.take_sql();
-    if let Some((q, ranked, candidates, per_term)) = &two_phase {
+    if let Some(ranking) = &two_phase {
+        let TwoStepRanking {
+            q,
+            ranked,
+            candidates,
+            per_term,
+        } = ranking;
         let cheap = format!("similarity(atlas_normalise({q}), a.search_names)");
         let source = match per_term {
             Some(per_term) => BROAD_CANDIDATES_SQL
@@ -381,8 +412,9 @@ async fn load_page(
             format!("sq AS NOT MATERIALIZED {},", text.relation),
             " CROSS JOIN sq",
             match &two_phase {
-                Some((_, ranked, _, _)) => format!(
-                    "CASE WHEN c.cheap_position <= {ranked} THEN {} ELSE c.cheap - 2 END",
+                Some(ranking) => format!(
+                    "CASE WHEN c.cheap_position <= {} THEN {} ELSE c.cheap - 2 END",
+                    ranking.ranked,
                     SEARCH_SCORE_SQL.replace("{q}", q)
                 ),
                 None => SEARCH_SCORE_SQL.replace("{q}", q),
@@ -424,13 +456,8 @@ async fn load_page(
     );
 
     // A separate count query, when the page does not count in its own scan.
-    let count_sql = (!count_in_page).then(|| {
-        let mut count_sql = SqlBuilder::new("SELECT count(*) AS count");
-        let text = expanded.map(|expanded| text_args(expanded, &mut count_sql));
-        push_from(text.as_ref(), &mut count_sql);
-        push_filters(query, &mut count_sql);
-        count_sql
-    });
+    let count_sql =
+        (!count_in_page).then(|| matching_sql("SELECT count(*) AS count", query, expanded));
     match count_sql {
         None => {
             let rows = page_sql

@@ -9,7 +9,7 @@ use diesel::{QueryResult, QueryableByName};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use futures_util::FutureExt;
 
-use crate::actors::{expand_text, push_filters, push_from, text_args, ExpandedText};
+use crate::actors::{expand_text, matching_sql, ExpandedText};
 use crate::error::StoreResult;
 use crate::rows::{ActorRow, ACTOR_COLUMNS};
 use crate::sql_args::{Arg, SqlBuilder};
@@ -82,10 +82,7 @@ async fn load_facets(
     query: &ActorQuery,
     expanded: Option<&ExpandedText>,
 ) -> QueryResult<Vec<FacetRow>> {
-    let mut matching = SqlBuilder::new("");
-    let text = expanded.map(|expanded| text_args(expanded, &mut matching));
-    push_from(text.as_ref(), &mut matching);
-    push_filters(query, &mut matching);
+    let matching = matching_sql("", query, expanded);
     // The matching part goes inside the CTE; its placeholders keep their numbers.
     let (matching_text, mut sql) = matching.take_sql();
     sql.push(&FACETS_SQL.replace("{matching}", &matching_text));
