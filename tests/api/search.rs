@@ -493,6 +493,29 @@ async fn names_rank_above_descriptions_and_matches_are_highlighted() {
     }
 }
 
+/// A summary and a description in the same language are both texts to quote from: a word
+/// only the summary has is shown from the summary.
+#[tokio::test]
+async fn a_word_only_in_the_summary_is_quoted_from_the_summary() {
+    let app = TestApp::seeded().await.expect("app");
+    let mut actor = draft("Radküche Ottakring", "radkueche@example.org");
+    actor.summary = [(
+        "de".to_owned(),
+        "Offene Fahrradwerkstatt mit Quittenmarmelade für alle.".to_owned(),
+    )]
+    .into();
+    import(&app, "summary-only", actor, ReviewStatus::Published).await;
+
+    let page = app.get("/v1/actors?q=quittenmarmelade").await.json();
+    let item = &page["items"][0];
+    assert_eq!(item["name"], "Radküche Ottakring");
+    assert_eq!(
+        item["_matches"]["snippet"].as_str(),
+        Some("Offene Fahrradwerkstatt mit <mark>Quittenmarmelade</mark> für alle"),
+        "{item}"
+    );
+}
+
 #[tokio::test]
 async fn sort_by_relevance_needs_a_text_and_other_orders_work_with_one() {
     let app = TestApp::seeded().await.expect("app");

@@ -18,7 +18,9 @@ ts_filter(a.search_doc, '{c}') @@ sq.match_any AS place_hit,
 ts_filter(a.search_doc, '{d}') @@ sq.match_any AS text_hit,
 CASE WHEN ts_filter(a.search_doc, '{d}') @@ sq.match_any THEN
 (SELECT h.snippet
- FROM jsonb_each_text(a.summary || a.description) AS t,
+ FROM (SELECT s.key, s.value FROM jsonb_each_text(a.summary) AS s
+       UNION ALL
+       SELECT d.key, d.value FROM jsonb_each_text(a.description) AS d) AS t,
       LATERAL ts_headline(atlas_ts_config(t.key),
             replace(replace(replace(t.value, '&', '&amp;'), '<', '&lt;'), '>', '&gt;'),
             sq.match_any,
