@@ -190,10 +190,12 @@ where
 
 /// A new pooled connection. Statements stay prepared on it (see `ReusableStatement`), but
 /// each run is planned with its own values: a generic plan could pick the wrong index for a
-/// bbox or a text query whose selectivity depends on the values.
+/// bbox or a text query whose selectivity depends on the values. JIT compilation is off: it
+/// starts above a planner cost that the facets and counts of a broad text query reach, and
+/// there it took ~450 ms to compile what runs in less (bench at 100k, docs/benchmarks.md).
 async fn establish(url: String) -> diesel::ConnectionResult<AsyncPgConnection> {
     let mut conn = <AsyncPgConnection as diesel_async::AsyncConnection>::establish(&url).await?;
-    conn.batch_execute("SET plan_cache_mode = force_custom_plan")
+    conn.batch_execute("SET plan_cache_mode = force_custom_plan; SET jit = off")
         .await
         .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
     Ok(conn)
