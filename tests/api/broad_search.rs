@@ -135,6 +135,69 @@ async fn a_broad_query_ranks_its_first_page_like_the_exact_path() {
     assert_eq!(narrow["total_estimated"], false, "{narrow}");
 }
 
+/// Adds, to the seed, 320 actors named with each word of `zebragarten quokkahof` (the other
+/// word in their description) and one named with both, whose longer name gives it a lower
+/// posting impact than all of them.
+async fn many_names_with_one_word(app: &TestApp) {
+    app.sql(
+        "INSERT INTO actors SELECT (jsonb_populate_record(NULL::actors, to_jsonb(a) || \
+             jsonb_build_object('id', gen_random_uuid(), 'slug', 'zq-' || w.word || '-' || n, \
+                 'external_id', NULL, 'name', initcap(w.word) || ' ' || n, \
+                 'summary', '{}'::jsonb, \
+                 'description', jsonb_build_object('de', 'Ein Ort mit ' || w.other || ' für alle.')))).* \
+         FROM (SELECT * FROM actors WHERE status = 'published' ORDER BY id LIMIT 1) a, \
+              (VALUES ('zebragarten', 'Quokkahof'), ('quokkahof', 'Zebragarten')) w (word, other), \
+              generate_series(1, 320) n",
+    )
+    .await
+    .expect("names with one word");
+    app.sql(
+        "INSERT INTO actors SELECT (jsonb_populate_record(NULL::actors, to_jsonb(a) || \
+             jsonb_build_object('id', gen_random_uuid(), 'slug', 'zq-both', \
+                 'external_id', NULL, 'name', 'Zebragarten Quokkahof Altstadt'))).* \
+         FROM actors a WHERE status = 'published' ORDER BY id LIMIT 1",
+    )
+    .await
+    .expect("the name with both words");
+    // The planner's estimate, which decides the broad path, reads the statistics.
+    app.sql("ANALYZE actors").await.expect("analyze");
+}
+
+#[tokio::test]
+async fn a_name_with_every_word_is_found_among_many_names_with_one() {
+    // Each word's postings are full of shorter names with that word alone (which match the
+    // query through their descriptions): the actor named with both words is read from the
+    // trigram index of the names, and ranks first as when every match is scored.
+    let (broad, exact) = (broad_app().await, TestApp::seeded().await.expect("app"));
+    many_names_with_one_word(&broad).await;
+    many_names_with_one_word(&exact).await;
+    let uri = "/v1/actors?q=zebragarten%20quokkahof&limit=10";
+    let (broad_page, exact_page) = (broad.get(uri).await.json(), exact.get(uri).await.json());
+    let names = |page: &Value| -> Vec<String> {
+        page["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .map(|i| i["name"].to_string())
+            .collect()
+    };
+    assert_eq!(
+        broad_page["total_estimated"], true,
+        "{}",
+        broad_page["total"]
+    );
+    assert_eq!(
+        exact_page["items"][0]["name"],
+        "Zebragarten Quokkahof Altstadt"
+    );
+    assert_eq!(
+        broad_page["items"][0]["name"],
+        "Zebragarten Quokkahof Altstadt",
+        "{:?}",
+        names(&broad_page)
+    );
+}
+
 /// Rows of search_postings that differ from what the published actors' documents give.
 async fn postings_out_of_step(app: &TestApp) -> i64 {
     app.sql_text(

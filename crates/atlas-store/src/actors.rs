@@ -27,6 +27,8 @@ const BROAD_CANDIDATES_SQL: &str = include_str!("sql/broad_candidates.sql");
 const BROAD_RANKED: i64 = 200;
 /// How many postings a broad query reads per term.
 const POSTINGS_PER_TERM: i64 = 300;
+/// How many words of a broad query its names-with-every-word candidates must contain.
+const NAME_WORDS: usize = 4;
 const SEARCH_COLUMNS_SQL: &str = include_str!("sql/search_columns.sql");
 const NO_SEARCH_COLUMNS: &str = "NULL::boolean AS name_hit, NULL::text[] AS matched_categories, \
     NULL::boolean AS tags_hit, NULL::boolean AS place_hit, NULL::boolean AS text_hit, NULL::text AS snippet";
@@ -275,6 +277,32 @@ struct TwoStepRanking {
     candidates: String,
     /// For a broad query: how many postings to read per term.
     per_term: Option<String>,
+    /// For a broad query of several words: the condition that the names contain each.
+    name_words: Option<String>,
+}
+
+/// The condition that an actor's names (`search_names`, normalised) contain every word of
+/// `text` of three letters or more (the first NAME_WORDS of them), when there are two or
+/// more: the trigram index of the names finds the few actors named "… Community Garden …"
+/// among the thousands named with one of the words, whose postings alone may not reach them.
+/// Words shorter than a trigram could not use that index.
+fn name_words_condition(text: &str, sql: &mut SqlBuilder) -> Option<String> {
+    let words: Vec<&str> = text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|word| word.chars().count() >= 3)
+        .take(NAME_WORDS)
+        .collect();
+    if words.len() < 2 {
+        return None;
+    }
+    let conditions: Vec<String> = words
+        .into_iter()
+        .map(|word| {
+            let word = sql.arg(Arg::Text(word.to_owned()));
+            format!("a.search_names LIKE '%' || atlas_normalise({word}) || '%'")
+        })
+        .collect();
+    Some(conditions.join(" AND "))
 }
 
 /// The statements of one page of `list_actors` on `conn` (with the expanded text when the
@@ -371,6 +399,10 @@ async fn load_page(
                     RANKED_CANDIDATES.max(needed)
                 })),
                 per_term: broad.then(|| matching.arg(Arg::Int(POSTINGS_PER_TERM))),
+                name_words: match (broad, expanded) {
+                    (true, Some(expanded)) => name_words_condition(&expanded.text, &mut matching),
+                    _ => None,
+                },
             })
         }
         _ => None,
@@ -382,12 +414,14 @@ async fn load_page(
             ranked,
             candidates,
             per_term,
+            name_words,
         } = ranking;
         let cheap = format!("similarity(atlas_normalise({q}), a.search_names)");
         let source = match per_term {
             Some(per_term) => BROAD_CANDIDATES_SQL
                 .replace("{from_where}", &from_where)
                 .replace("{per_term}", per_term)
+                .replace("{name_words}", name_words.as_deref().unwrap_or("false"))
                 .replace("{ranked}", ranked)
                 .replace("{needed}", candidates)
                 .replace("{cheap}", &cheap),

@@ -25,11 +25,20 @@
                      LATERAL (SELECT s.actor_id, s.impact FROM search_postings s
                               WHERE t.prefix AND s.term >= t.term COLLATE "C"
                                 AND s.term < (t.term || chr(1114111)) COLLATE "C"
-                              ORDER BY s.term LIMIT {per_term}) AS p) AS u
+                              ORDER BY s.term LIMIT {per_term}) AS p
+                UNION ALL
+                -- Names with every word of a query of several (actors.rs, name_words_condition)
+                -- come first: the full score ranks them high, and each word's postings may
+                -- hold thousands of names with that word alone.
+                SELECT a.id, 100::real
+                FROM actors a
+                WHERE a.status = 'published' AND {name_words}) AS u
           GROUP BY u.actor_id
           ORDER BY max(u.impact) DESC, u.actor_id
           LIMIT ALL OFFSET 0) AS c
     WHERE EXISTS (SELECT 1 {from_where} AND a.id = c.actor_id)
+    -- Said again: a hash semi-join (chosen on small tables) does not keep the order.
+    ORDER BY c.impact DESC, c.actor_id
     LIMIT {ranked}
  )
  SELECT top.id AS candidate_id, NULL::real AS cheap, 1::int8 AS cheap_position FROM top
