@@ -70,7 +70,7 @@ def ranked_candidates() -> int:
 def rust_const(path: str, name: str) -> int:
     """An integer constant `name` of a Rust source file under crates/atlas-store/src."""
     src = (REPO / "crates" / "atlas-store" / "src" / path).read_text(encoding="utf-8")
-    m = re.search(name + r"\s*:\s*[iu]64\s*=\s*([\d_]+)\s*;", src)
+    m = re.search(name + r"\s*:\s*(?:[iu]64|usize)\s*=\s*([\d_]+)\s*;", src)
     if not m:
         sys.exit(f"sql.py: {name} not found in {path}")
     return int(m.group(1).replace("_", ""))
@@ -102,6 +102,19 @@ EXPAND = ("SELECT match_all::text AS match_all, match_any::text AS match_any, "
           "match_exact::text AS match_exact FROM atlas_search_query({q})")
 # The tsqueries of the expanded text, as list_actors binds them: set per text by main().
 TSQUERIES: dict[str, str] = {}
+# What the user typed, for the names-with-every-word candidates of a broad query.
+TEXT: dict[str, str] = {}
+
+
+def name_words_condition(text: str) -> str:
+    """actors.rs name_words_condition: the names contain each word of three letters or more
+    (the first NAME_WORDS), when there are two or more; else no such candidates."""
+    words = [w for w in re.split(r"[^\w]|_", text) if len(w) >= 3]
+    words = words[:rust_const("actors.rs", "NAME_WORDS")]
+    if len(words) < 2:
+        return "false"
+    return " AND ".join(f"a.search_names LIKE '%' || atlas_normalise({quote(w)}) || '%'"
+                        for w in words)
 
 
 def list_page(cols: str, where: str, order: str, page_order: str, limit: int,
@@ -139,6 +152,7 @@ def list_page(cols: str, where: str, order: str, page_order: str, limit: int,
             source = (sql_file("broad_candidates.sql")
                       .replace("{from_where}", from_where)
                       .replace("{per_term}", str(rust_const("actors.rs", "POSTINGS_PER_TERM")))
+                      .replace("{name_words}", name_words_condition(TEXT["text"]))
                       .replace("{ranked}", str(ranked)).replace("{needed}", str(limit + 1))
                       .replace("{cheap}", cheap))
             from_where = f" FROM {source} JOIN actors a ON a.id = c.candidate_id CROSS JOIN sq"
@@ -247,6 +261,7 @@ def main() -> None:
         if not args.db:
             sys.exit("sql.py: a text query needs --db (to expand it into tsqueries)")
         TSQUERIES.update(expanded_literals(args.db, text))
+        TEXT["text"] = text
         DB["url"] = args.db
         literal_expand = [EXPAND.format(q=quote(text))]
     literal = literal_expand + statements(quote(text) if text is not None else None)

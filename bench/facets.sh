@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# bench/facets.sh — GET /v1/facets latency on a database with many actors, for one binary
+# or for a baseline and a candidate in the same run (same database, one after the other per
+# request, so that both see the same machine load).
+#
+#   bench/facets.sh DB_URL ATLAS_BINARY [BASELINE_BINARY]
+#
+# Each request is answered one at a time (wrk, one connection) for BENCH_FACETS_SECONDS
+# (default 10) after one unrecorded request; response caches are off, so every request
+# counts again. Prints one row per request: requests done, p50 and p99 in ms, per binary.
+# Loopback only; nothing is downloaded.
+set -euo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+DB=$1 BIN=$2 BASE=${3:-}
+SECONDS_EACH=${BENCH_FACETS_SECONDS:-10}
+REQUESTS=(
+  "/v1/facets"
+  "/v1/facets?q=coperativa"
+  "/v1/facets?q=repair%20cafe"
+  "/v1/facets?q=lyon"
+  "/v1/facets?q=verein&bbox=16.18,48.10,16.58,48.33"
+  "/v1/facets?country=DE&kind=cooperative"
+)
+command -v wrk >/dev/null || { echo "wrk is needed (apt-get install wrk)" >&2; exit 1; }
+
+pids=()
+cleanup() { kill "${pids[@]}" 2>/dev/null || true; }
+trap cleanup EXIT
+start() { # start BINARY ADDR
+  DATABASE_URL=$DB ATLAS_ADDR=$2 RESPONSE_CACHE_MB=0 RUST_LOG=warn "$1" serve >/dev/null 2>&1 &
+  pids+=($!)
+  for _ in $(seq 100); do curl -fs "http://$2/healthz" >/dev/null && return 0; sleep 0.2; done
+  echo "$1 did not start on $2" >&2
+  exit 1
+}
+measure() { # measure URL → "requests p50 p99"
+  curl -fsS -o /dev/null "$1"
+  wrk -t1 -c1 -d"${SECONDS_EACH}s" --timeout 60s -s "$HERE/wrk-report.lua" "$1" |
+    sed -n 's/^WRK_JSON //p' |
+    python3 -c 'import json, sys; d = json.load(sys.stdin); assert d["err_status"] == 0, d
+print("%d\t%.1f\t%.1f" % (d["requests"], d["p50_ms"], d["p99_ms"]))'
+}
+
+NEW=127.0.0.1:18183 OLD=127.0.0.1:18184
+start "$BIN" $NEW
+[[ -n $BASE ]] && start "$BASE" $OLD
+echo "database: ${DB##*/}  binary: $BIN${BASE:+  baseline: $BASE}  ${SECONDS_EACH}s per request, 1 connection"
+if [[ -n $BASE ]]; then
+  printf 'request\tbaseline n\tbaseline p50\tbaseline p99\tn\tp50\tp99\tp50 baseline ÷ new\n'
+else
+  printf 'request\tn\tp50\tp99\n'
+fi
+for path in "${REQUESTS[@]}"; do
+  new=$(measure "http://$NEW$path")
+  if [[ -n $BASE ]]; then
+    old=$(measure "http://$OLD$path")
+    ratio=$(python3 -c 'import sys; print(f"{float(sys.argv[1].split()[1]) / float(sys.argv[2].split()[1]):.1f}×")' "$old" "$new")
+    printf '%s\t%s\t%s\t%s\n' "$path" "$old" "$new" "$ratio"
+  else
+    printf '%s\t%s\n' "$path" "$new"
+  fi
+done
