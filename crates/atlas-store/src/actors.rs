@@ -275,9 +275,15 @@ struct TwoStepRanking {
     ranked: String,
     /// How many matches the cheap step must deliver.
     candidates: String,
-    /// For a broad query: how many postings to read per term.
-    per_term: Option<String>,
-    /// For a broad query of several words: the condition that the names contain each.
+    /// For a broad query: where its candidates come from.
+    broad: Option<BroadSource>,
+}
+
+/// The placeholders of a broad query's candidates (`sql/broad_candidates.sql`).
+struct BroadSource {
+    /// How many postings to read per term.
+    per_term: String,
+    /// For several words: the condition that the names contain each.
     name_words: Option<String>,
 }
 
@@ -398,11 +404,11 @@ async fn load_page(
                 } else {
                     RANKED_CANDIDATES.max(needed)
                 })),
-                per_term: broad.then(|| matching.arg(Arg::Int(POSTINGS_PER_TERM))),
-                name_words: match (broad, expanded) {
-                    (true, Some(expanded)) => name_words_condition(&expanded.text, &mut matching),
-                    _ => None,
-                },
+                broad: broad.then(|| BroadSource {
+                    per_term: matching.arg(Arg::Int(POSTINGS_PER_TERM)),
+                    name_words: expanded
+                        .and_then(|expanded| name_words_condition(&expanded.text, &mut matching)),
+                }),
             })
         }
         _ => None,
@@ -413,12 +419,14 @@ async fn load_page(
             q,
             ranked,
             candidates,
-            per_term,
-            name_words,
+            broad,
         } = ranking;
         let cheap = format!("similarity(atlas_normalise({q}), a.search_names)");
-        let source = match per_term {
-            Some(per_term) => BROAD_CANDIDATES_SQL
+        let source = match broad {
+            Some(BroadSource {
+                per_term,
+                name_words,
+            }) => BROAD_CANDIDATES_SQL
                 .replace("{from_where}", &from_where)
                 .replace("{per_term}", per_term)
                 .replace("{name_words}", name_words.as_deref().unwrap_or("false"))

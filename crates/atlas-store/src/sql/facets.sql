@@ -2,9 +2,12 @@
 -- search.rs as {matching}). A parent category counts the actors of its children once, as the
 -- category= filter includes children.
 -- Built for tens of thousands of matches (a broad text query): every count is a hash
--- aggregate over one row per actor and category, with no per-row subquery and no sort. A
--- category is counted per row (an actor lists a category once, the domain's rule); a parent
--- per distinct actor, as one actor may list the parent and a child, or two children.
+-- aggregate over one row per actor and category, with no lookup per row (the parents'
+-- EXISTS is one hashed scan of the taxonomy) and no sort. Parents are counted one level up:
+-- the taxonomy has two levels (the category= filter takes every level of descendants, so a
+-- third level would need the ancestry here). A category is counted per row (an actor lists
+-- a category once, the domain's rule); a parent per distinct actor, as one actor may list
+-- the parent and a child, or two children.
 WITH m AS (SELECT a.id, a.categories, a.kind, a.country, a.languages {matching}),
 own AS (
     SELECT m.id, u.category,
