@@ -50,6 +50,20 @@ fn in_city(actor: &Value, city: &str) -> bool {
         .is_some_and(|c| c.eq_ignore_ascii_case(city))
 }
 
+/// Whether the actor gives one of these names of a town: in its city ("Lumiar, Lisbon",
+/// "San Casciano - Firenze"), or, when it gives no city, in its name ("… Regionalgruppe Wien").
+fn in_town(actor: &Value, town_names: &[&str]) -> bool {
+    let has = |field: &str| {
+        let text = actor[field].as_str().unwrap_or_default().to_lowercase();
+        town_names.iter().any(|t| text.contains(&t.to_lowercase()))
+    };
+    if actor["city"].is_string() {
+        has("city")
+    } else {
+        has("name")
+    }
+}
+
 fn in_category(actor: &Value, category: &str) -> bool {
     actor["categories"]
         .as_array()
@@ -273,6 +287,49 @@ fn cases() -> Vec<Case> {
             Names(&["NaHoPra"]),
         ),
         case("Krumpendorf", "city", Names(&["Klimabündnis Kärnten"])),
+        // A town in another language or script than its actors give it.
+        case(
+            "Vienna",
+            "city, en for de",
+            Where("actors in Vienna", |a| in_town(a, &["Wien", "Vienna"])),
+        ),
+        case(
+            "Munich",
+            "city, en for de",
+            Where("actors in Munich", |a| in_town(a, &["München"])),
+        ),
+        case(
+            "Florence",
+            "city, en for it",
+            Where("actors in Florence", |a| in_town(a, &["Firenze"])),
+        ),
+        case(
+            "Lissabon",
+            "city, de for pt",
+            Where("actors in Lisbon", |a| in_town(a, &["Lisboa", "Lisbon"])),
+        ),
+        case(
+            "Athens",
+            "city, Latin for Greek script",
+            Where("actors in Athens", |a| in_town(a, &["Αθήνα", "Athens"])),
+        ),
+        case(
+            "Thessaloniki",
+            "city, Latin for Greek script",
+            Where("actors in Thessaloniki", |a| in_town(a, &["Θεσσαλονίκη"])),
+        ),
+        case(
+            "Bucharest",
+            "city, en for ro",
+            Where("actors in Bucharest", |a| in_town(a, &["București"])),
+        ),
+        case(
+            "repair cafe Vienna",
+            "category in a city, en for de",
+            Where("repair cafés in Vienna", |a| {
+                in_town(a, &["Wien", "Vienna"]) && in_category(a, "repair")
+            }),
+        ),
     ]
 }
 
@@ -749,6 +806,15 @@ async fn suggestions_cover_names_cities_and_category_labels_with_typos() {
     assert_eq!(rescue["label"], "Lebensmittelrettung");
     assert!(rescue["count"].as_u64().is_some_and(|n| n > 0));
 
+    // A town typed in another language suggests the name its actors give it.
+    let found = items(app.get("/v1/search/suggest?q=Munich").await.json());
+    assert!(
+        found
+            .iter()
+            .any(|s| s["type"] == "city" && s["label"] == "München"),
+        "{found:?}"
+    );
+
     let found = items(app.get("/v1/search/suggest?q=repair&limit=3").await.json());
     assert_eq!(found.len(), 3);
     for bad in [
@@ -759,6 +825,73 @@ async fn suggestions_cover_names_cities_and_category_labels_with_typos() {
         let response = app.get(bad).await;
         assert_eq!(response.status, StatusCode::BAD_REQUEST, "{bad}");
     }
+}
+
+#[tokio::test]
+async fn a_town_named_in_another_language_or_script_finds_the_actors_there() {
+    let app = TestApp::seeded().await.expect("app");
+    // "munich" is not a word search knows: it is taken as München, not corrected to "music".
+    let page = app.get("/v1/actors?q=munich&limit=50").await.json();
+    let items = page["items"].as_array().expect("items");
+    assert_eq!(items.len(), 6, "{:?}", names(&page));
+    assert!(
+        items.iter().all(|a| in_city(a, "München")),
+        "{:?}",
+        names(&page)
+    );
+
+    // Bulgarian for Vienna, in Cyrillic: the actors in Wien, or named after it.
+    let page = app
+        .get(&format!("/v1/actors?q={}&limit=10", encode("Виена")))
+        .await
+        .json();
+    let items = page["items"].as_array().expect("items");
+    assert_eq!(items.len(), 10);
+    for actor in items {
+        assert!(
+            in_town(actor, &["Wien", "Vienna"]),
+            "{} in {}",
+            actor["name"],
+            actor["city"]
+        );
+    }
+
+    // The same aliases reach an external index as synonyms. "Vienne" is also a French town,
+    // so it stays a word of its own.
+    let synonyms = app.store.place_synonyms().await.expect("synonyms");
+    assert_eq!(synonyms.get("vienna"), Some(&vec!["wien".to_owned()]));
+    assert_eq!(synonyms.get("munich"), Some(&vec!["munchen".to_owned()]));
+    assert_eq!(synonyms.get("vienne"), None);
+    let settings = atlas_search::index_settings(synonyms.clone());
+    assert_eq!(
+        settings.synonyms.as_ref().map(|s| s.len()),
+        Some(synonyms.len())
+    );
+}
+
+#[tokio::test]
+async fn a_word_made_of_two_known_words_finds_what_both_find() {
+    let app = TestApp::seeded().await.expect("app");
+    for (q, category) in [("zerowaste", "zero-waste"), ("repaircafe", "repair")] {
+        let page = app.get(&format!("/v1/actors?q={q}&limit=10")).await.json();
+        let items = page["items"].as_array().expect("items");
+        assert_eq!(items.len(), 10, "{q}: {:?}", names(&page));
+        for actor in items {
+            assert!(
+                in_category(actor, category),
+                "{q}: {} is not in {category}",
+                actor["name"]
+            );
+        }
+    }
+    // A known word is not split, even when two known words make it up.
+    assert_eq!(app.sql_text("atlas_compound_split('foodcoop')").await, None);
+    assert_eq!(
+        app.sql_text("atlas_compound_split('bildungszentrum')")
+            .await
+            .as_deref(),
+        Some("bildung zentrum")
+    );
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -17,6 +17,6 @@ mod postgres;
 mod service;
 
 pub use document::SearchDocument;
-pub use meili::{MeiliSearch, ReindexProgress};
+pub use meili::{index_settings, MeiliSearch, ReindexProgress};
 pub use postgres::PostgresSearch;
 pub use service::{Answer, Search, SearchStatus};

@@ -103,9 +103,12 @@ pub fn filter_expression(query: &ActorQuery) -> String {
     clauses.join(" AND ")
 }
 
-/// The index settings: what is searched (name first), filtered, sorted and counted.
-pub fn index_settings() -> Settings {
+/// The index settings: what is searched (name first), filtered, sorted and counted, and the
+/// synonyms PostgreSQL search also applies (town names in other languages, see
+/// `Store::place_synonyms`).
+pub fn index_settings(synonyms: BTreeMap<String, Vec<String>>) -> Settings {
     Settings::new()
+        .with_synonyms(synonyms.into_iter().collect::<HashMap<_, _>>())
         .with_searchable_attributes([
             "name",
             "alt_names",
@@ -215,8 +218,14 @@ impl MeiliSearch {
             self.finish(self.client.create_index(uid, Some("id")).await)
                 .await?;
         }
-        self.finish(self.client.index(uid).set_settings(&index_settings()).await)
-            .await
+        let synonyms = self.store.place_synonyms().await.map_err(unavailable)?;
+        self.finish(
+            self.client
+                .index(uid)
+                .set_settings(&index_settings(synonyms))
+                .await,
+        )
+        .await
     }
 
     /// Rebuilds the whole index into a new one, then swaps it in, so searches never see a

@@ -194,6 +194,27 @@ impl Store {
         Ok(rows.into_iter().map(|r| ActorId(r.id)).collect())
     }
 
+    /// Town names in other languages or scripts and the names actors give those towns
+    /// (`search_place_aliases`, migration 000190): "vienna" → ["wien"]. What PostgreSQL search
+    /// adds to a query word, as synonyms for an external index.
+    pub async fn place_synonyms(&self) -> StoreResult<BTreeMap<String, Vec<String>>> {
+        #[derive(QueryableByName)]
+        struct SynonymRow {
+            #[diesel(sql_type = Text)]
+            word: String,
+            #[diesel(sql_type = Array<Text>)]
+            aliases: Vec<String>,
+        }
+        let mut conn = self.conn().await?;
+        let rows: Vec<SynonymRow> = diesel::sql_query(
+            "SELECT word, array_agg(DISTINCT alias ORDER BY alias) AS aliases \
+             FROM search_place_aliases GROUP BY word",
+        )
+        .load(&mut conn)
+        .await?;
+        Ok(rows.into_iter().map(|r| (r.word, r.aliases)).collect())
+    }
+
     /// Claims up to `limit` due outbox rows for `lease_secs` seconds (see claim_outbox.sql).
     pub async fn claim_outbox(&self, limit: u32, lease_secs: f64) -> StoreResult<Vec<OutboxItem>> {
         let mut conn = self.conn().await?;
