@@ -86,6 +86,7 @@ $$;
 COMMENT ON FUNCTION atlas_search_query(text) IS 'Turns what a user typed into tsqueries: every word as typed, as a prefix, stemmed in each language (each form once), as the categories it names, and typo-corrected against search_vocabulary.';
 
 DROP FUNCTION atlas_compound_split(text);
+DROP FUNCTION atlas_town_aliases(text);
 DROP VIEW search_place_aliases;
 DROP INDEX gazetteer_places_town_name;
 DROP INDEX actors_published_town;
