@@ -815,6 +815,18 @@ async fn suggestions_cover_names_cities_and_category_labels_with_typos() {
         "{found:?}"
     );
 
+    // LIKE's own characters are taken literally: no name contains "%_%".
+    let found = items(app.get("/v1/search/suggest?q=%25_%25").await.json());
+    assert!(found.iter().all(|s| s["type"] != "actor"), "{found:?}");
+    // Two letters suggest the names and towns with a word they begin.
+    let found = items(app.get("/v1/search/suggest?q=Wi").await.json());
+    assert!(
+        found
+            .iter()
+            .any(|s| s["type"] == "city" && s["label"] == "Wien"),
+        "{found:?}"
+    );
+
     let found = items(app.get("/v1/search/suggest?q=repair&limit=3").await.json());
     assert_eq!(found.len(), 3);
     for bad in [

@@ -1,45 +1,61 @@
 -- Autocomplete: actor names, cities and category labels close to what was typed ($1), in the
--- reader's language ($2, then English). Typo tolerant through trigram word similarity; a name
--- that contains the text as typed ranks first. Small: actors_published_search_names (trigram
--- GIN) serves the name look-up on large tables. A town typed in another language or script
--- suggests the name its actors give it ("Vienna": Wien; search_place_aliases).
-WITH q AS (SELECT atlas_normalise($1) AS t),
-town AS (SELECT coalesce(array_agg(s.alias), '{}') AS aliases
-         FROM search_place_aliases s, q WHERE s.word = q.t),
-names AS (
+-- reader's language ($2, then English). A name or town that contains the text as typed, or
+-- whose words are close to it (trigram word similarity >= pg_trgm.word_similarity_threshold,
+-- 0.6: one or two typos), is a candidate; one that starts with the text ranks first. Text of
+-- one or two letters has no trigram of its own to look up "inside" a word, so it finds the
+-- words it begins (by similarity) only. Both are found through trigram indexes (actors_published_search_names,
+-- actors_published_town_trigrams): each condition says atlas_normalise($1) itself rather than
+-- reading it from a CTE, so that the plan is made for the text and can use them. A town
+-- typed in another language or script suggests the name its actors give it ("Vienna": Wien,
+-- atlas_town_aliases). A category's count is its stored map cell of zoom 0 (the whole
+-- world; migration 000160): the actors with the category or a descendant.
+WITH names AS (
     SELECT 'actor' AS kind, a.id::text AS id, a.name AS label, a.country, NULL::int8 AS count,
-           (CASE WHEN starts_with(a.search_names, q.t) THEN 2
-                 WHEN position(q.t IN a.search_names) > 0 THEN 1 ELSE 0 END
-            + word_similarity(q.t, a.search_names))::float8 AS score
-    FROM actors a, q
+           (CASE WHEN starts_with(a.search_names, atlas_normalise($1)) THEN 2
+                 WHEN position(atlas_normalise($1) IN a.search_names) > 0 THEN 1 ELSE 0 END
+            + word_similarity(atlas_normalise($1), a.search_names))::float8 AS score
+    FROM actors a
     WHERE a.status = 'published'
-      AND (position(q.t IN a.search_names) > 0 OR word_similarity(q.t, a.search_names) >= 0.45)
+      AND ((length(atlas_normalise($1)) >= 3
+            AND a.search_names LIKE atlas_contains_pattern(atlas_normalise($1)))
+           OR atlas_normalise($1) <% a.search_names)
     ORDER BY score DESC, a.sort_name
     LIMIT $3
 ),
-cities AS (
-    SELECT 'city' AS kind, min(a.city) AS id, min(a.city) AS label, a.country, count(*) AS count,
-           (CASE WHEN starts_with(atlas_normalise(min(a.city)), q.t)
-                   OR atlas_normalise(min(a.city)) = ANY (town.aliases) THEN 2 ELSE 0 END
-            + word_similarity(q.t, atlas_normalise(min(a.city))) + 0.1)::float8 AS score
-    FROM actors a, q, town
+-- Actors whose town contains the text or is close to it, and (a branch of its own, so that
+-- its few index probes are planned as such) those whose town is an alias of it.
+town_members AS (
+    SELECT a.id, a.city, a.country FROM actors a
     WHERE a.status = 'published' AND a.city IS NOT NULL
-      AND (position(q.t IN atlas_normalise(a.city)) > 0 OR word_similarity(q.t, atlas_normalise(a.city)) >= 0.45
-           OR atlas_normalise(a.city) = ANY (town.aliases))
-    GROUP BY atlas_normalise(a.city), a.country, q.t, town.aliases
+      AND ((length(atlas_normalise($1)) >= 3
+            AND atlas_normalise(a.city) LIKE atlas_contains_pattern(atlas_normalise($1)))
+           OR atlas_normalise($1) <% atlas_normalise(a.city))
+    UNION
+    SELECT a.id, a.city, a.country
+    FROM unnest(atlas_town_aliases(atlas_normalise($1))) AS t (alias)
+    JOIN actors a ON atlas_normalise(a.city) = t.alias AND a.status = 'published'
+),
+cities AS (
+    SELECT 'city' AS kind, min(m.city) AS id, min(m.city) AS label, m.country, count(*) AS count,
+           (CASE WHEN starts_with(atlas_normalise(min(m.city)), atlas_normalise($1))
+                   OR atlas_normalise(min(m.city)) = ANY (atlas_town_aliases(atlas_normalise($1)))
+                 THEN 2 ELSE 0 END
+            + word_similarity(atlas_normalise($1), atlas_normalise(min(m.city))) + 0.1)::float8 AS score
+    FROM town_members m
+    GROUP BY atlas_normalise(m.city), m.country
     ORDER BY score DESC, count DESC
     LIMIT $3
 ),
 labels AS (
     SELECT 'category' AS kind, c.id, coalesce(c.labels ->> $2, c.labels ->> 'en') AS label,
            NULL::text AS country,
-           (SELECT count(*) FROM actors a WHERE a.status = 'published'
-              AND a.categories && (ARRAY[c.id] || ARRAY(SELECT k.id FROM categories k WHERE k.parent_id = c.id))) AS count,
-           (CASE WHEN position(q.t IN atlas_normalise(coalesce(c.labels ->> $2, c.labels ->> 'en'))) > 0 THEN 2 ELSE 0 END
-            + word_similarity(q.t, atlas_normalise(coalesce(c.labels ->> $2, c.labels ->> 'en'))) + 0.2)::float8 AS score
-    FROM categories c, q
-    WHERE position(q.t IN atlas_normalise(coalesce(c.labels ->> $2, c.labels ->> 'en'))) > 0
-       OR word_similarity(q.t, atlas_normalise(coalesce(c.labels ->> $2, c.labels ->> 'en'))) >= 0.45
+           (SELECT coalesce(sum(m.actors), 0)::int8 FROM map_cells m
+            WHERE m.facet = 'category' AND m.value = c.id AND m.zoom = 0) AS count,
+           (CASE WHEN position(atlas_normalise($1) IN atlas_normalise(coalesce(c.labels ->> $2, c.labels ->> 'en'))) > 0 THEN 2 ELSE 0 END
+            + word_similarity(atlas_normalise($1), atlas_normalise(coalesce(c.labels ->> $2, c.labels ->> 'en'))) + 0.2)::float8 AS score
+    FROM categories c
+    WHERE position(atlas_normalise($1) IN atlas_normalise(coalesce(c.labels ->> $2, c.labels ->> 'en'))) > 0
+       OR word_similarity(atlas_normalise($1), atlas_normalise(coalesce(c.labels ->> $2, c.labels ->> 'en'))) >= 0.45
     ORDER BY score DESC
     LIMIT $3
 )
