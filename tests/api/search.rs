@@ -882,6 +882,71 @@ async fn a_town_named_in_another_language_or_script_finds_the_actors_there() {
 }
 
 #[tokio::test]
+async fn words_no_actor_has_together_find_the_actors_with_most_of_them() {
+    let app = TestApp::seeded().await.expect("app");
+    let ids = |items: &[Value]| -> Vec<String> {
+        items
+            .iter()
+            .map(|a| a["id"].as_str().unwrap_or_default().to_owned())
+            .collect()
+    };
+
+    // No actor is both Sargfabrik (in Wien) and in Lisboa: any of the two words will do,
+    // the name match first.
+    let page = app
+        .get("/v1/actors?q=Sargfabrik%20Lisboa&limit=10")
+        .await
+        .json();
+    assert_eq!(page["relaxed"], true, "{page}");
+    assert_eq!(page["items"][0]["name"], "Sargfabrik");
+    let total = page["total"].as_u64().expect("total");
+    assert!(total > 1, "{total}");
+    // Its pages and its facets hold that same set.
+    let walked = app
+        .walk("/v1/actors?q=Sargfabrik%20Lisboa&limit=7&lang=*")
+        .await;
+    let walked_ids = ids(&walked);
+    assert_eq!(walked_ids.len() as u64, total);
+    assert_eq!(
+        walked_ids.iter().collect::<HashSet<_>>().len(),
+        walked_ids.len()
+    );
+    let facets = app.get("/v1/facets?q=Sargfabrik%20Lisboa").await.json();
+    assert_eq!(facets["relaxed"], true);
+    assert_eq!(facets["total"].as_u64(), Some(total));
+
+    // Three words: every word but one comes before any word. Sargfabrik is in Wien, and no
+    // actor of Wien is in Lisboa, so only Sargfabrik has two of the three.
+    let page = app
+        .get("/v1/actors?q=Sargfabrik%20Wien%20Lisboa&limit=10")
+        .await
+        .json();
+    assert_eq!(page["relaxed"], true);
+    assert_eq!(page["total"], 1, "{page}");
+    assert_eq!(page["items"][0]["name"], "Sargfabrik");
+
+    // Within the other filters: in a box around Vienna, the Lisboa actors are not there.
+    let page = app
+        .get("/v1/actors?q=Sargfabrik%20Lisboa&bbox=16.18,48.10,16.58,48.33")
+        .await
+        .json();
+    assert_eq!(page["relaxed"], true);
+    assert_eq!(names(&page), vec!["Sargfabrik".to_owned()]);
+
+    // A text whose words all match together is not relaxed; words matching nothing stay
+    // unanswered.
+    for (q, relaxed_total) in [("repair%20cafe", None), ("qxqxqx%20zvzvzv", Some(0))] {
+        let page = app.get(&format!("/v1/actors?q={q}")).await.json();
+        assert!(page.get("relaxed").is_none(), "{q}: {page}");
+        if let Some(expected) = relaxed_total {
+            assert_eq!(page["total"], expected);
+        }
+        let facets = app.get(&format!("/v1/facets?q={q}")).await.json();
+        assert!(facets.get("relaxed").is_none(), "{q}: {facets}");
+    }
+}
+
+#[tokio::test]
 async fn a_word_made_of_two_known_words_finds_what_both_find() {
     let app = TestApp::seeded().await.expect("app");
     for (q, category) in [("zerowaste", "zero-waste"), ("repaircafe", "repair")] {

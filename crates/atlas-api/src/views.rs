@@ -172,6 +172,12 @@ pub struct ActorPageResponse {
     /// them all would cost more than the page), or when Meilisearch answered. The last page
     /// of a query always has the exact count.
     pub total_estimated: bool,
+    /// With `q`: true when no actor matched every word (with the other filters), so the
+    /// page holds the actors matching every word but one, or else any word, best first (as
+    /// "results for some of your words"). Absent otherwise. Meilisearch drops words the same
+    /// way without saying so.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub relaxed: bool,
     /// With `q`: the backend that answered, `postgres` or `meilisearch`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub search_backend: Option<String>,
@@ -238,6 +244,12 @@ pub struct ActorFeatureCollection {
     /// `next` when there is another page.
     pub links: Vec<LinkObject>,
     pub next_cursor: Option<String>,
+    /// With `q`: true when no actor matched every word (with the other filters), so the
+    /// page holds the actors matching every word but one, or else any word, best first (as
+    /// "results for some of your words"). Absent otherwise. Meilisearch drops words the same
+    /// way without saying so.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub relaxed: bool,
     /// With `q`: the backend that answered, `postgres` or `meilisearch`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub search_backend: Option<String>,

@@ -20,6 +20,9 @@ pub struct FacetCounts {
     pub kinds: BTreeMap<String, u64>,
     pub countries: BTreeMap<String, u64>,
     pub languages: BTreeMap<String, u64>,
+    /// No actor matched every word of the text, so these count the actors matching fewer
+    /// (see `ActorPage::relaxed`).
+    pub relaxed: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

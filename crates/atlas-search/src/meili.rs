@@ -363,6 +363,8 @@ impl SearchIndex for MeiliSearch {
             }),
             total: results.estimated_total_hits.unwrap_or_default() as u64,
             total_estimated: true,
+            // Meilisearch's matching strategy drops words too, but does not say when.
+            relaxed: false,
         })
     }
 
@@ -397,6 +399,7 @@ impl SearchIndex for MeiliSearch {
             kinds: take("kind"),
             countries: take("country"),
             languages: take("languages"),
+            relaxed: false,
         })
     }
 

@@ -94,6 +94,98 @@ pub(crate) async fn expand_text(
     })
 }
 
+/// The words of a text as `atlas_search_query` splits them (on anything but letters and
+/// digits, the first 12).
+fn query_words(text: &str) -> Vec<&str> {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .take(12)
+        .collect()
+}
+
+#[derive(QueryableByName)]
+struct RelaxedRow {
+    #[diesel(sql_type = Nullable<Text>)]
+    match_all: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    match_exact: Option<String>,
+}
+
+#[derive(QueryableByName)]
+struct FoundRow {
+    #[allow(dead_code)]
+    #[diesel(sql_type = diesel::sql_types::Int4)]
+    found: i32,
+}
+
+/// Whether any published actor matches the expanded text and the query's filters.
+pub(crate) async fn has_match(
+    conn: &AsyncPgConnection,
+    query: &ActorQuery,
+    expanded: &ExpandedText,
+) -> QueryResult<bool> {
+    let mut sql = matching_sql("SELECT 1 AS found", query, Some(expanded));
+    sql.push(" LIMIT 1");
+    let rows: Vec<FoundRow> = sql.into_query().load(&mut &*conn).await?;
+    Ok(!rows.is_empty())
+}
+
+/// What a text of several words asks for when no published actor matches every word (with
+/// the query's filters): first every word but one — any one, so "housing cooperative
+/// vienna" finds Vienna's housing projects as well as housing cooperatives elsewhere — then
+/// any word. Meilisearch's default matching strategy also drops words rather than answer
+/// nothing. The score ranks actors matching more of the words first. None when even that
+/// matches nothing, or the text has one word.
+pub(crate) async fn relax_text(
+    conn: &AsyncPgConnection,
+    query: &ActorQuery,
+    expanded: &ExpandedText,
+) -> QueryResult<Option<ExpandedText>> {
+    let words = query_words(&expanded.text);
+    if words.len() >= 3 {
+        let without_one: Vec<String> = (0..words.len())
+            .map(|skipped| {
+                let kept: Vec<&str> = (0..words.len())
+                    .filter(|&i| i != skipped)
+                    .map(|i| words[i])
+                    .collect();
+                kept.join(" ")
+            })
+            .collect();
+        let row: RelaxedRow = diesel::sql_query(
+            "SELECT string_agg('(' || s.match_all::text || ')', ' | ') AS match_all, \
+                    string_agg('(' || s.match_exact::text || ')', ' | ') AS match_exact \
+             FROM unnest($1::text[]) AS t (q), atlas_search_query(t.q) AS s",
+        )
+        .bind::<diesel::sql_types::Array<Text>, _>(without_one)
+        .get_result(&mut &*conn)
+        .await?;
+        if let (Some(match_all), Some(match_exact)) = (row.match_all, row.match_exact) {
+            let all_but_one = ExpandedText {
+                text: expanded.text.clone(),
+                match_all,
+                match_any: expanded.match_any.clone(),
+                match_exact,
+            };
+            if has_match(conn, query, &all_but_one).await? {
+                return Ok(Some(all_but_one));
+            }
+        }
+    }
+    if words.len() >= 2 {
+        let any_word = ExpandedText {
+            text: expanded.text.clone(),
+            match_all: expanded.match_any.clone(),
+            match_any: expanded.match_any.clone(),
+            match_exact: expanded.match_any.clone(),
+        };
+        if has_match(conn, query, &any_word).await? {
+            return Ok(Some(any_word));
+        }
+    }
+    Ok(None)
+}
+
 /// The placeholders of an expanded text in one statement.
 pub(crate) struct TextArgs {
     /// What the user typed.
@@ -245,6 +337,29 @@ fn rank_offset(query: &ActorQuery) -> u32 {
         Some(PageCursor::Rank { offset }) => *offset,
         _ => 0,
     }
+}
+
+/// A page of a text query's matches, its total, and whether the total is an estimate: a
+/// broad query ranked by relevance gets its candidates from the search postings and reports
+/// the planner's estimate as its total.
+async fn text_page(
+    conn: &AsyncPgConnection,
+    query: &ActorQuery,
+    expanded: &ExpandedText,
+    broad_matches: u64,
+) -> QueryResult<(Vec<ListedActorRow>, i64, bool)> {
+    let estimate = match query.sort {
+        SortOrder::Relevance if broad_matches > 0 => {
+            estimate_matches(conn, query, expanded).await?
+        }
+        _ => 0.0,
+    };
+    let broad = broad_matches > 0 && estimate > broad_matches as f64;
+    let (rows, total) = load_page(conn, query, Some(expanded), broad).await?;
+    Ok(match broad {
+        true => (rows, estimate.round() as i64, true),
+        false => (rows, total, false),
+    })
 }
 
 /// How many published actors PostgreSQL's planner expects to match the query (text and
@@ -528,7 +643,7 @@ async fn load_page(
 impl Store {
     /// A page of published actors matching the query, in its order, with the total count.
     pub async fn list_actors(&self, query: &ActorQuery) -> StoreResult<ActorPage> {
-        let (rows, total, estimated) = match &query.text {
+        let (rows, total, estimated, relaxed) = match &query.text {
             // Text search is bounded by the search statement timeout; plain listings walk
             // an index and stop after a page.
             Some(text) => {
@@ -537,22 +652,23 @@ impl Store {
                 self.run_search(on_connection(move |conn| {
                     async move {
                         let Some(expanded) = expand_text(conn, &text).await? else {
-                            return Ok((Vec::new(), 0, false));
+                            return Ok((Vec::new(), 0, false, false));
                         };
-                        // A broad query ranked by relevance gets its candidates from the
-                        // search postings and reports the planner's estimate as its total.
-                        let estimate = match query.sort {
-                            SortOrder::Relevance if broad_matches > 0 => {
-                                estimate_matches(conn, &query, &expanded).await?
+                        let (rows, total, estimated) =
+                            text_page(conn, &query, &expanded, broad_matches).await?;
+                        // Nothing matches every word (an empty first page says so; an empty
+                        // later page may only be past the end): ask for fewer words.
+                        if rows.is_empty()
+                            && (rank_offset(&query) == 0
+                                || !has_match(conn, &query, &expanded).await?)
+                        {
+                            if let Some(relaxed) = relax_text(conn, &query, &expanded).await? {
+                                let (rows, total, estimated) =
+                                    text_page(conn, &query, &relaxed, broad_matches).await?;
+                                return Ok((rows, total, estimated, true));
                             }
-                            _ => 0.0,
-                        };
-                        let broad = broad_matches > 0 && estimate > broad_matches as f64;
-                        let (rows, total) = load_page(conn, &query, Some(&expanded), broad).await?;
-                        Ok(match broad {
-                            true => (rows, estimate.round() as i64, true),
-                            false => (rows, total, false),
-                        })
+                        }
+                        Ok((rows, total, estimated, false))
                     }
                     .boxed()
                 }))
@@ -561,7 +677,7 @@ impl Store {
             None => {
                 let conn = self.conn().await?;
                 let (rows, total) = load_page(&conn, query, None, false).await?;
-                (rows, total, false)
+                (rows, total, false, false)
             }
         };
         let offset = rank_offset(query);
@@ -613,6 +729,7 @@ impl Store {
             next,
             total: u64::try_from(total).unwrap_or_default(),
             total_estimated,
+            relaxed,
         })
     }
 

@@ -9,7 +9,7 @@ use diesel::{QueryResult, QueryableByName};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use futures_util::FutureExt;
 
-use crate::actors::{expand_text, matching_sql, ExpandedText};
+use crate::actors::{expand_text, matching_sql, relax_text, ExpandedText};
 use crate::error::StoreResult;
 use crate::rows::{ActorRow, ACTOR_COLUMNS};
 use crate::sql_args::{Arg, SqlBuilder};
@@ -99,10 +99,20 @@ impl Store {
                 let (query, text) = (query.clone(), text.as_str().to_owned());
                 self.run_search(on_connection(move |conn| {
                     async move {
-                        match expand_text(conn, &text).await? {
-                            Some(expanded) => load_facets(conn, &query, Some(&expanded)).await,
-                            None => Ok(Vec::new()),
+                        let Some(expanded) = expand_text(conn, &text).await? else {
+                            return Ok((Vec::new(), false));
+                        };
+                        let rows = load_facets(conn, &query, Some(&expanded)).await?;
+                        // As list_actors: no actor matches every word, so fewer are asked for.
+                        if rows.iter().any(|r| r.facet == "total" && r.count == 0) {
+                            if let Some(relaxed) = relax_text(conn, &query, &expanded).await? {
+                                return Ok((
+                                    load_facets(conn, &query, Some(&relaxed)).await?,
+                                    true,
+                                ));
+                            }
                         }
+                        Ok((rows, false))
                     }
                     .boxed()
                 }))
@@ -110,10 +120,14 @@ impl Store {
             }
             None => {
                 let conn = self.conn().await?;
-                load_facets(&conn, query, None).await?
+                (load_facets(&conn, query, None).await?, false)
             }
         };
-        let mut facets = FacetCounts::default();
+        let (rows, relaxed) = rows;
+        let mut facets = FacetCounts {
+            relaxed,
+            ..FacetCounts::default()
+        };
         for row in rows {
             let n = count(row.count);
             let map: &mut BTreeMap<String, u64> = match row.facet.as_str() {

@@ -40,6 +40,11 @@ pub struct FacetsResponse {
     pub countries: BTreeMap<String, u64>,
     #[schema(value_type = BTreeMap<String, u64>)]
     pub languages: BTreeMap<String, u64>,
+    /// With `q`: true when no actor matched every word, so these count the actors matching
+    /// every word but one, or else any word — the set `GET /v1/actors` then returns (its
+    /// `relaxed`). Absent otherwise.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub relaxed: bool,
     /// `postgres` or `meilisearch`: the backend that counted.
     pub search_backend: String,
 }
@@ -77,6 +82,7 @@ pub async fn list_facets(
         kinds: facets.kinds,
         countries: facets.countries,
         languages: facets.languages,
+        relaxed: facets.relaxed,
         search_backend: answer.backend.to_owned(),
     };
     Ok(
