@@ -287,6 +287,22 @@ fn cases() -> Vec<Case> {
             Names(&["NaHoPra"]),
         ),
         case("Krumpendorf", "city", Names(&["Klimabündnis Kärnten"])),
+        // Two words written as one; words no actor has together.
+        case(
+            "zerowaste",
+            "two words as one",
+            Where("zero waste", |a| in_category(a, "zero-waste")),
+        ),
+        case(
+            "repaircafe",
+            "two words as one",
+            Where("repair cafés", |a| in_category(a, "repair")),
+        ),
+        case(
+            "Sargfabrik Lisboa",
+            "no actor has every word",
+            Names(&["Sargfabrik"]),
+        ),
         // A town in another language or script than its actors give it.
         case(
             "Vienna",
