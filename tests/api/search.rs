@@ -792,6 +792,59 @@ async fn facet_counts_equal_the_result_set_they_describe() {
 // Suggestions
 
 #[tokio::test]
+async fn facets_count_a_category_at_every_level_of_the_taxonomy() {
+    let app = app_with_empty_outbox().await;
+    // A third level below repair (whose parent is circular-economy), and an actor in it.
+    app.sql(
+        "INSERT INTO categories (id, parent_id, labels, position) \
+         VALUES ('bike-repair', 'repair', '{\"en\": \"Bike repair\"}', 999)",
+    )
+    .await
+    .expect("category");
+    import(
+        &app,
+        "third-level",
+        draft("Zwischenstockwerk Radwerkstatt", "third@example.org"),
+        ReviewStatus::Published,
+    )
+    .await;
+    app.sql(
+        "UPDATE actors SET categories = ARRAY['bike-repair'] WHERE name = 'Zwischenstockwerk Radwerkstatt'",
+    )
+    .await
+    .expect("recategorised");
+    let counts = |facets: &Value| -> Vec<(String, u64)> {
+        let mut found: Vec<(String, u64)> = facets["categories"]
+            .as_object()
+            .expect("categories")
+            .iter()
+            .map(|(id, n)| (id.clone(), n.as_u64().unwrap_or_default()))
+            .collect();
+        found.sort();
+        found
+    };
+    let facets = app.get("/v1/facets?q=Zwischenstockwerk").await.json();
+    assert_eq!(facets["total"], 1);
+    assert_eq!(
+        counts(&facets),
+        vec![
+            ("bike-repair".to_owned(), 1),
+            ("circular-economy".to_owned(), 1),
+            ("repair".to_owned(), 1)
+        ]
+    );
+    // The category moves: its actors count under the new parent, not the old.
+    app.sql("UPDATE categories SET parent_id = 'food' WHERE id = 'bike-repair'")
+        .await
+        .expect("moved");
+    let facets = app.get("/v1/facets?q=Zwischenstockwerk").await.json();
+    assert_eq!(
+        counts(&facets),
+        vec![("bike-repair".to_owned(), 1), ("food".to_owned(), 1)]
+    );
+}
+
+#[tokio::test]
 async fn suggestions_cover_names_cities_and_category_labels_with_typos() {
     let app = TestApp::seeded().await.expect("app");
     let items = |page: Value| page["items"].as_array().cloned().expect("items");
