@@ -5,7 +5,7 @@
 #
 #   bench/latency.sh SET DB_URL ATLAS_BINARY [BASELINE_BINARY]
 #
-# SET is facets (GET /v1/facets), suggest (GET /v1/search/suggest, as typed letter by letter
+# SET is facets (GET /v1/facets; two viewports: Germany, most of Europe), suggest (GET /v1/search/suggest, as typed letter by letter
 # and with typos) or search (GET /v1/actors?q=). Each request is answered one at a time (wrk,
 # one connection) for BENCH_LATENCY_SECONDS (default 10) after one unrecorded request;
 # response caches are off, so every request counts again. Prints one row per request:
@@ -22,6 +22,8 @@ case $SET in
     "/v1/facets?q=lyon"
     "/v1/facets?q=verein&bbox=16.18,48.10,16.58,48.33"
     "/v1/facets?country=DE&kind=cooperative"
+    "/v1/facets?bbox=5.8,47.2,15.1,55.1"
+    "/v1/facets?bbox=-11,35,32,60"
   ) ;;
   suggest) REQUESTS=(
     "/v1/search/suggest?q=wi"
