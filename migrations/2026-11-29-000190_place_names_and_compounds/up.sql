@@ -2,7 +2,7 @@
 --  * a town in another language or script: "Vienna", "Bécs" or "Виена" for the actors in
 --    "Wien", "Athens" for "Αθήνα", "Munich" for "München" (GeoNames' alternate names of
 --    the gazetteer, migration 000040);
---  * two words written as one: "zerowaste", "foodcoop", "Energiegenossenschaft".
+--  * two words written as one: "zerowaste", "repaircafe", "Energiegenossenschaft".
 
 -- The towns actors give, as a word (an alias must be one to be worth adding to a query).
 CREATE INDEX actors_published_town ON actors (atlas_normalise(city)) WHERE status = 'published';
@@ -14,9 +14,8 @@ CREATE INDEX gazetteer_places_town_name ON gazetteer_places (atlas_normalise(nam
 -- another name of that town which published actors give as their town. A word or an alias
 -- that is also the own name of another town of 10,000 or more is left out as ambiguous:
 -- "Vienne" is a French town as well as Vienna in French. Read per word at query time
--- (indexes on gazetteer_names.folded, the actors' towns and the towns' own names: 0.1-0.7 ms
--- at 100k actors)
--- and whole as Meilisearch's synonyms.
+-- (atlas_town_aliases; indexes on gazetteer_names.folded, the actors' towns and the towns'
+-- own names: 0.1-1 ms at 100k actors) and whole as Meilisearch's synonyms (~7 s at 100k).
 CREATE VIEW search_place_aliases AS
 SELECT DISTINCT t.word, o.folded AS alias
 -- Each town once, though several of its names fold to the word ("Berlin", "Berlín").

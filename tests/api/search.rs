@@ -1016,6 +1016,48 @@ async fn words_no_actor_has_together_find_the_actors_with_most_of_them() {
 }
 
 #[tokio::test]
+async fn a_page_past_the_end_of_a_whole_match_is_not_relaxed() {
+    let app = app_with_empty_outbox().await;
+    for (id, name) in [
+        ("spring-1", "Quellwasser Genossenschaft Eins"),
+        ("spring-2", "Quellwasser Genossenschaft Zwei"),
+    ] {
+        import(
+            &app,
+            id,
+            draft(name, "spring@example.org"),
+            ReviewStatus::Published,
+        )
+        .await;
+    }
+    let first = app
+        .get("/v1/actors?q=Quellwasser%20Genossenschaft&sort=name&limit=1")
+        .await
+        .json();
+    assert_eq!(
+        names(&first),
+        vec!["Quellwasser Genossenschaft Eins".to_owned()]
+    );
+    let cursor = first["next_cursor"]
+        .as_str()
+        .expect("a second page")
+        .to_owned();
+    // The second actor goes before the second page is read: that page is past the end of
+    // the text's matches, not a sign that nothing matches every word.
+    app.sql("UPDATE actors SET status = 'archived' WHERE name = 'Quellwasser Genossenschaft Zwei'")
+        .await
+        .expect("archived");
+    let second = app
+        .get(&format!(
+            "/v1/actors?q=Quellwasser%20Genossenschaft&sort=name&limit=1&cursor={cursor}"
+        ))
+        .await
+        .json();
+    assert!(second.get("relaxed").is_none(), "{second}");
+    assert!(names(&second).is_empty(), "{second}");
+}
+
+#[tokio::test]
 async fn a_word_made_of_two_known_words_finds_what_both_find() {
     let app = TestApp::seeded().await.expect("app");
     for (q, category) in [("zerowaste", "zero-waste"), ("repaircafe", "repair")] {

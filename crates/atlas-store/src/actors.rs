@@ -659,7 +659,7 @@ impl Store {
                         // Nothing matches every word (an empty first page says so; an empty
                         // later page may only be past the end): ask for fewer words.
                         if rows.is_empty()
-                            && (rank_offset(&query) == 0
+                            && (query.after.is_none()
                                 || !has_match(conn, &query, &expanded).await?)
                         {
                             if let Some(relaxed) = relax_text(conn, &query, &expanded).await? {
