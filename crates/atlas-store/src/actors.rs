@@ -408,8 +408,8 @@ struct BroadSource {
 /// among the thousands named with one of the words, whose postings alone may not reach them.
 /// Words shorter than a trigram could not use that index.
 fn name_words_condition(text: &str, sql: &mut SqlBuilder) -> Option<String> {
-    let words: Vec<&str> = text
-        .split(|c: char| !c.is_alphanumeric())
+    let words: Vec<&str> = query_words(text)
+        .into_iter()
         .filter(|word| word.chars().count() >= 3)
         .take(NAME_WORDS)
         .collect();
