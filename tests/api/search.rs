@@ -1082,6 +1082,40 @@ async fn a_word_made_of_two_known_words_finds_what_both_find() {
     );
 }
 
+#[tokio::test]
+async fn words_inside_addresses_paths_and_unspaced_punctuation_are_found() {
+    let app = app_with_empty_outbox().await;
+    let mut actor = draft("Lust.Garten Quellhof", "lust@example.org");
+    actor.description = [(
+        "de".to_owned(),
+        "Infos auf www.quellhofgarten.at oder per Mail an post@obstwiese.at. \
+         Kurse zu Saatgutpflege/Imkerei.Dienstags offen."
+            .to_owned(),
+    )]
+    .into();
+    import(&app, "lust-garten", actor, ReviewStatus::Published).await;
+    // Each word of the address, the path and the unspaced sentences, and not only as the
+    // prefix of the last word typed: every query here ends with another word.
+    for q in [
+        "quellhofgarten%20wien",
+        "obstwiese%20wien",
+        "saatgutpflege%20wien",
+        "imkerei%20dienstags%20wien",
+        "garten%20quellhof",
+    ] {
+        let page = app.get(&format!("/v1/actors?q={q}")).await.json();
+        assert_eq!(
+            names(&page),
+            vec!["Lust.Garten Quellhof".to_owned()],
+            "{q}: {page}"
+        );
+        assert!(page.get("relaxed").is_none(), "{q}: {page}");
+    }
+    // The name's words are known words, so a typo in them is corrected.
+    let page = app.get("/v1/actors?q=quelhof%20wien").await.json();
+    assert_eq!(names(&page), vec!["Lust.Garten Quellhof".to_owned()]);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Keeping search current: search columns, the outbox, the documents.
 
