@@ -1116,6 +1116,44 @@ async fn words_inside_addresses_paths_and_unspaced_punctuation_are_found() {
     assert_eq!(names(&page), vec!["Lust.Garten Quellhof".to_owned()]);
 }
 
+#[tokio::test]
+async fn a_town_with_no_actors_is_not_taken_for_a_typo() {
+    let app = TestApp::seeded().await.expect("app");
+    // No actor of the seed is in Geneva, Cork or Bruges (each a town of 50,000 or more). Read
+    // as typos they found "general", "work" and "blues".
+    for q in ["geneva", "cork", "bruges"] {
+        let page = app.get(&format!("/v1/actors?q={q}")).await.json();
+        assert_eq!(page["total"], 0, "{q}: {:?}", names(&page));
+    }
+    assert_eq!(
+        app.sql_text("array_to_string(atlas_typo_corrections('geneva', 2), ',')")
+            .await
+            .as_deref(),
+        Some("")
+    );
+    // A town's name is corrected to its other names only: "Tuebingen" is Tübingen.
+    let page = app.get("/v1/actors?q=tuebingen").await.json();
+    let items = page["items"].as_array().expect("items");
+    assert!(!items.is_empty());
+    for actor in items {
+        assert!(
+            actor["name"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("Tübingen")
+                || actor["city"] == "Tübingen",
+            "{actor}"
+        );
+    }
+    // A misspelt word that names no town is still corrected.
+    assert_eq!(
+        app.sql_text("array_to_string(atlas_typo_corrections('genossenschat', 2), ',')")
+            .await
+            .as_deref(),
+        Some("genossenschaft")
+    );
+}
+
 // ---------------------------------------------------------------------------------------------
 // Keeping search current: search columns, the outbox, the documents.
 
@@ -1402,7 +1440,8 @@ async fn an_unreachable_meilisearch_falls_back_to_postgresql_in_the_same_request
 async fn typo_corrections_through_the_trigram_index_equal_a_full_comparison() {
     // Misspellings made from the vocabulary itself (a letter replaced, a letter dropped),
     // long and short: the trigram bound of atlas_typo_corrections (migration 000180) must
-    // not lose a correction that comparing every word of a similar length finds.
+    // not lose a correction that comparing every word of a similar length finds. (Towns'
+    // names have corrections of their own: a_town_with_no_actors_is_not_taken_for_a_typo.)
     let app = TestApp::seeded().await.expect("app");
     let differing = app
         .sql_text(
@@ -1411,7 +1450,8 @@ async fn typo_corrections_through_the_trigram_index_equal_a_full_comparison() {
                   typos AS (SELECT overlay(word PLACING 'q' FROM 3 FOR 1) AS term FROM words \
                             UNION SELECT left(word, 2) || substr(word, 4) FROM words), \
                   cases AS (SELECT term, CASE WHEN length(term) >= 6 THEN 2 ELSE 1 END AS k \
-                            FROM typos WHERE length(term) >= 4) \
+                            FROM typos WHERE length(term) >= 4 \
+                              AND NOT atlas_names_town(term)) \
              SELECT count(*) FILTER (WHERE atlas_typo_corrections(term, k) IS DISTINCT FROM \
                  CASE WHEN EXISTS (SELECT 1 FROM search_vocabulary v WHERE v.word = term) \
                       THEN '{}'::text[] \
