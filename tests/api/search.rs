@@ -1117,6 +1117,26 @@ async fn words_inside_addresses_paths_and_unspaced_punctuation_are_found() {
 }
 
 #[tokio::test]
+async fn greek_and_cyrillic_names_are_found_in_latin_letters() {
+    let app = TestApp::seeded().await.expect("app");
+    // Μεσοποταμία, in Μοσχάτο (a town under 50,000, so no GeoNames alias helps).
+    let page = app.get("/v1/actors?q=mesopotamia%20moschato").await.json();
+    assert_eq!(names(&page), vec!["Μεσοποταμία".to_owned()], "{page}");
+    let suggestions = app.get("/v1/search/suggest?q=mesopot").await.json();
+    assert_eq!(
+        suggestions["items"][0]["label"], "Μεσοποταμία",
+        "{suggestions}"
+    );
+    // Cyrillic, through the same letters.
+    assert_eq!(
+        app.sql_text("atlas_latin(atlas_normalise('Българска Хранителна Банка'))")
+            .await
+            .as_deref(),
+        Some("balgarska hranitelna banka")
+    );
+}
+
+#[tokio::test]
 async fn a_town_with_no_actors_is_not_taken_for_a_typo() {
     let app = TestApp::seeded().await.expect("app");
     // No actor of the seed is in Geneva, Cork or Bruges (each a town of 50,000 or more). Read

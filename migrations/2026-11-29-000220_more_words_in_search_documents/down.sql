@@ -1,4 +1,4 @@
--- Back to documents parsed from the normalised text as it is (000030's atlas_lang_doc,
+-- Back to documents parsed from the normalised text as it is, without Latin spellings (000030's atlas_lang_doc,
 -- 000150's atlas_actor_search_columns).
 CREATE OR REPLACE FUNCTION atlas_lang_doc(texts jsonb) RETURNS tsvector
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
@@ -44,4 +44,5 @@ ALTER TABLE actors ENABLE TRIGGER actors_search_postings_update;
 UPDATE actors SET search_doc = search_doc;
 ALTER TABLE actors ENABLE TRIGGER USER;
 
+DROP FUNCTION atlas_latin(text);
 DROP FUNCTION atlas_search_text(text);
