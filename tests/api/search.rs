@@ -346,6 +346,33 @@ fn cases() -> Vec<Case> {
                 in_town(a, &["Wien", "Vienna"]) && in_category(a, "repair")
             }),
         ),
+        // Greek names and places typed in Latin letters.
+        case(
+            "Theatro Embros",
+            "el name in Latin letters",
+            Names(&["Θέατρο Εμπρός"]),
+        ),
+        case(
+            "Anakyklono stin pigi",
+            "el name in Latin letters",
+            Names(&["Ανακυκλώνω στην πηγή"]),
+        ),
+        case(
+            "Sifnos",
+            "el town in Latin letters",
+            Names(&["Συνεταιριστική Εταιρία Σίφνου"]),
+        ),
+        // A word the actors write only inside a web address ("foodsharing.at").
+        case(
+            "foodsharing Wien",
+            "word in a web address",
+            Where("foodsharing's Fair-Teiler in Wien", |a| {
+                in_town(a, &["Wien"])
+                    && a["name"]
+                        .as_str()
+                        .is_some_and(|n| n.starts_with("Fair-Teiler"))
+            }),
+        ),
     ]
 }
 
