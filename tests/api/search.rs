@@ -13,7 +13,7 @@ use atlas_e2e::TestApp;
 use atlas_search::outbox::drain_once;
 use atlas_search::SearchDocument;
 use atlas_store::ImportedActor;
-use serde_json::Value;
+use serde_json::{json, Value};
 
 fn encode(q: &str) -> String {
     form_urlencoded::byte_serialize(q.as_bytes()).collect()
@@ -932,6 +932,88 @@ async fn suggestions_cover_names_cities_and_category_labels_with_typos() {
     ] {
         let response = app.get(bad).await;
         assert_eq!(response.status, StatusCode::BAD_REQUEST, "{bad}");
+    }
+}
+
+#[tokio::test]
+async fn suggestions_carry_a_point_and_take_the_map_to_towns_without_actors() {
+    let app = TestApp::seeded().await.expect("app");
+    let items = |page: Value| page["items"].as_array().cloned().expect("items");
+    let number = |v: &Value| v.as_f64().expect("a number");
+    let inside = |point: &Value, bbox: &Value| {
+        let (lat, lon) = (number(&point["lat"]), number(&point["lon"]));
+        lon >= number(&bbox[0])
+            && lat >= number(&bbox[1])
+            && lon <= number(&bbox[2])
+            && lat <= number(&bbox[3])
+    };
+
+    // A city: the middle and the extent of its actors, in Vienna.
+    let found = items(app.get("/v1/search/suggest?q=wien").await.json());
+    let wien = found
+        .iter()
+        .find(|s| s["type"] == "city" && s["label"] == "Wien")
+        .expect("Wien");
+    let bbox = &wien["bbox"];
+    assert_eq!(bbox.as_array().map(Vec::len), Some(4), "{wien}");
+    assert!(inside(&wien["point"], bbox), "{wien}");
+    assert!(
+        inside(&wien["point"], &json!([16.1, 48.1, 16.6, 48.35])),
+        "{wien}"
+    );
+    // An actor: its own location; no extent.
+    let sargfabrik = &items(app.get("/v1/search/suggest?q=Sargfab").await.json())[0];
+    assert!(inside(
+        &sargfabrik["point"],
+        &json!([16.1, 48.1, 16.6, 48.35])
+    ));
+    assert!(sargfabrik.get("bbox").is_none(), "{sargfabrik}");
+    // A category: nowhere in particular.
+    let found = items(
+        app.get("/v1/search/suggest?q=Lebensmittel&lang=de")
+            .await
+            .json(),
+    );
+    let category = found
+        .iter()
+        .find(|s| s["type"] == "category")
+        .expect("a category");
+    assert!(category.get("point").is_none(), "{category}");
+
+    // No actor is in Geneva: the town itself is suggested, where it is.
+    let found = items(app.get("/v1/search/suggest?q=genev").await.json());
+    let geneva = &found[0];
+    assert_eq!(geneva["type"], "place", "{found:?}");
+    assert_eq!(geneva["country"], "CH");
+    assert!(
+        inside(&geneva["point"], &json!([6.0, 46.1, 6.3, 46.3])),
+        "{geneva}"
+    );
+    assert!(geneva["id"]
+        .as_str()
+        .is_some_and(|id| id.parse::<u64>().is_ok()));
+    // A town with actors is a city suggestion, not a place too; places come after what
+    // begins with the text, three at most.
+    let found = items(app.get("/v1/search/suggest?q=lisbo").await.json());
+    assert_eq!(found[0]["type"], "city", "{found:?}");
+    assert!(
+        found.iter().all(|s| s["type"] != "place"
+            || !s["label"].as_str().is_some_and(|l| l.starts_with("Lisbo"))),
+        "{found:?}"
+    );
+    for q in ["rep", "sal", "gen"] {
+        let found = items(app.get(&format!("/v1/search/suggest?q={q}")).await.json());
+        assert!(found.iter().filter(|s| s["type"] == "place").count() <= 3);
+        let first_place = found.iter().position(|s| s["type"] == "place");
+        let last_prefix_match = found.iter().rposition(|s| {
+            s["type"] != "place"
+                && s["label"]
+                    .as_str()
+                    .is_some_and(|l| l.to_lowercase().starts_with(q))
+        });
+        if let (Some(place), Some(other)) = (first_place, last_prefix_match) {
+            assert!(place > other, "{q}: {found:?}");
+        }
     }
 }
 

@@ -36,7 +36,7 @@ pub use query::{
     SortOrder,
 };
 pub use review::{ReviewAction, ReviewStatus};
-pub use search::{FacetCounts, SearchError, SearchIndex, Suggestion, SuggestionKind};
+pub use search::{FacetCounts, LatLon, SearchError, SearchIndex, Suggestion, SuggestionKind};
 pub use submission::{
     location_flags, Complaint, Consent, QualityFlag, ReportReason, SubmissionDraft, ValidSubmission,
 };

@@ -10,7 +10,7 @@ use std::future::Future;
 use serde::{Deserialize, Serialize};
 
 use crate::actor::{Actor, ActorId};
-use crate::query::{ActorPage, ActorQuery};
+use crate::query::{ActorPage, ActorQuery, BoundingBox};
 
 /// Counts behind a filter menu: for exactly the actors a query returns.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -31,6 +31,15 @@ pub enum SuggestionKind {
     Actor,
     City,
     Category,
+    /// A town of the gazetteer that no actor gives as its town: somewhere to take the map.
+    Place,
+}
+
+/// A point in WGS 84.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct LatLon {
+    pub lat: f64,
+    pub lon: f64,
 }
 
 /// One autocomplete entry.
@@ -44,6 +53,11 @@ pub struct Suggestion {
     pub country: Option<String>,
     /// How many published actors are behind a city or category suggestion.
     pub count: Option<u64>,
+    /// Where a map shows it: the actor, the middle of a city's actors, the place; none for a
+    /// category.
+    pub point: Option<LatLon>,
+    /// The extent of a city's actors, for a map to fit.
+    pub extent: Option<BoundingBox>,
 }
 
 #[derive(Debug, thiserror::Error)]

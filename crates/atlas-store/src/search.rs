@@ -3,7 +3,9 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use atlas_domain::{Actor, ActorId, ActorQuery, FacetCounts, Lang, Suggestion, SuggestionKind};
+use atlas_domain::{
+    Actor, ActorId, ActorQuery, BoundingBox, FacetCounts, Lang, LatLon, Suggestion, SuggestionKind,
+};
 use diesel::sql_types::{Array, Double, Int4, Int8, Nullable, Text, Uuid as SqlUuid};
 use diesel::{QueryResult, QueryableByName};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
@@ -44,6 +46,18 @@ struct SuggestionRow {
     #[diesel(sql_type = Double)]
     #[allow(dead_code)]
     score: f64,
+    #[diesel(sql_type = Nullable<Double>)]
+    lon: Option<f64>,
+    #[diesel(sql_type = Nullable<Double>)]
+    lat: Option<f64>,
+    #[diesel(sql_type = Nullable<Double>)]
+    min_lon: Option<f64>,
+    #[diesel(sql_type = Nullable<Double>)]
+    min_lat: Option<f64>,
+    #[diesel(sql_type = Nullable<Double>)]
+    max_lon: Option<f64>,
+    #[diesel(sql_type = Nullable<Double>)]
+    max_lat: Option<f64>,
 }
 
 #[derive(QueryableByName)]
@@ -165,12 +179,25 @@ impl Store {
                 kind: match row.kind.as_str() {
                     "actor" => SuggestionKind::Actor,
                     "city" => SuggestionKind::City,
+                    "place" => SuggestionKind::Place,
                     _ => SuggestionKind::Category,
                 },
                 id: row.id,
                 label: row.label,
                 country: row.country,
                 count: row.count.map(count),
+                point: row.lat.zip(row.lon).map(|(lat, lon)| LatLon { lat, lon }),
+                extent: match (row.min_lon, row.min_lat, row.max_lon, row.max_lat) {
+                    (Some(min_lon), Some(min_lat), Some(max_lon), Some(max_lat)) => {
+                        Some(BoundingBox {
+                            min_lon,
+                            min_lat,
+                            max_lon,
+                            max_lat,
+                        })
+                    }
+                    _ => None,
+                },
             })
             .collect())
     }

@@ -108,11 +108,14 @@ pub struct SuggestParams {
 /// One suggestion.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SuggestionView {
-    /// `actor`, `city` or `category`.
+    /// `actor`, `city`, `category`, or `place`: a town (10,000 people or more, GeoNames)
+    /// where no actor is listed, somewhere to take the map (`point`); its `id` is the GeoNames
+    /// id. At most 3 places, ranked below what begins with the text.
     #[serde(rename = "type")]
     #[schema(example = "actor")]
     pub kind: String,
-    /// The actor's UUID, the category id (for `category=`), or the city's name.
+    /// The actor's UUID, the category id (for `category=`), the city's name, or the place's
+    /// GeoNames id.
     pub id: String,
     /// What to show: the actor's name, the city, or the category label in the reader's language.
     pub label: String,
@@ -120,6 +123,24 @@ pub struct SuggestionView {
     pub country: Option<String>,
     /// How many published actors a city or category suggestion leads to.
     pub count: Option<u64>,
+    /// Where a map shows it: the actor's location, the middle of a city's actors, the place;
+    /// absent for a category.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub point: Option<PointView>,
+    /// A city's actors' extent, `[minLon, minLat, maxLon, maxLat]` (as `bbox=`), for a map to
+    /// fit; absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = json!([16.2776, 48.1477, 16.5018, 48.2728]))]
+    pub bbox: Option<[f64; 4]>,
+}
+
+/// A point in WGS 84.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PointView {
+    #[schema(example = 48.2103)]
+    pub lat: f64,
+    #[schema(example = 16.3897)]
+    pub lon: f64,
 }
 
 impl From<Suggestion> for SuggestionView {
@@ -133,6 +154,13 @@ impl From<Suggestion> for SuggestionView {
             label: s.label,
             country: s.country,
             count: s.count,
+            point: s.point.map(|p| PointView {
+                lat: p.lat,
+                lon: p.lon,
+            }),
+            bbox: s
+                .extent
+                .map(|b| [b.min_lon, b.min_lat, b.max_lon, b.max_lat]),
         }
     }
 }
@@ -145,7 +173,9 @@ pub struct SuggestResponse {
 /// Autocomplete
 ///
 /// Actor names, cities and category labels (in the reader's language) close to what was
-/// typed, tolerant of typos, best first, at most 10. Answered by PostgreSQL.
+/// typed, tolerant of typos, best first, at most 10; and towns where no actor is listed
+/// (`place`), so that a map can go there. Actors, cities and places carry a `point`, cities
+/// the `bbox` of their actors. Answered by PostgreSQL.
 #[utoipa::path(
     tag = "search",
     params(SuggestParams),

@@ -8,12 +8,18 @@
 -- reading it from a CTE, so that the plan is made for the text and can use them. A town
 -- typed in another language or script suggests the name its actors give it ("Vienna": Wien,
 -- atlas_town_aliases). A category's count is its stored map cell of zoom 0 (the whole
--- world; migration 000160): the actors with the category or a descendant.
+-- world; migration 000160): the actors with the category or a descendant. A town of the
+-- gazetteer (10,000 people or more) that no actor gives as its town is a place suggestion
+-- (at most 3, from 3 letters), ranked below the names, cities and categories that begin with
+-- the text: a map can go there ("Geneva") though search finds no actor.
+-- Every suggestion but a category has a point for the map (lon, lat: the actor, the middle
+-- of a city's actors, the place); a city also the extent of its actors.
 WITH names AS (
     SELECT 'actor' AS kind, a.id::text AS id, a.name AS label, a.country, NULL::int8 AS count,
            (CASE WHEN starts_with(a.search_names, atlas_normalise($1)) THEN 2
                  WHEN position(atlas_normalise($1) IN a.search_names) > 0 THEN 1 ELSE 0 END
-            + word_similarity(atlas_normalise($1), a.search_names))::float8 AS score
+            + word_similarity(atlas_normalise($1), a.search_names))::float8 AS score,
+           ST_X(a.geom) AS lon, ST_Y(a.geom) AS lat, NULL::box2d AS extent
     FROM actors a
     WHERE a.status = 'published'
       AND ((length(atlas_normalise($1)) >= 3
@@ -25,13 +31,13 @@ WITH names AS (
 -- Actors whose town contains the text or is close to it, and (a branch of its own, so that
 -- its few index probes are planned as such) those whose town is an alias of it.
 town_members AS (
-    SELECT a.id, a.city, a.country FROM actors a
+    SELECT a.id, a.city, a.country, a.geom FROM actors a
     WHERE a.status = 'published' AND a.city IS NOT NULL
       AND ((length(atlas_normalise($1)) >= 3
             AND atlas_normalise(a.city) LIKE atlas_contains_pattern(atlas_normalise($1)))
            OR atlas_normalise($1) <% atlas_normalise(a.city))
     UNION
-    SELECT a.id, a.city, a.country
+    SELECT a.id, a.city, a.country, a.geom
     FROM unnest(atlas_town_aliases(atlas_normalise($1))) AS t (alias)
     JOIN actors a ON atlas_normalise(a.city) = t.alias AND a.status = 'published'
 ),
@@ -40,7 +46,9 @@ cities AS (
            (CASE WHEN starts_with(atlas_normalise(min(m.city)), atlas_normalise($1))
                    OR atlas_normalise(min(m.city)) = ANY (atlas_town_aliases(atlas_normalise($1)))
                  THEN 2 ELSE 0 END
-            + word_similarity(atlas_normalise($1), atlas_normalise(min(m.city))) + 0.1)::float8 AS score
+            + word_similarity(atlas_normalise($1), atlas_normalise(min(m.city))) + 0.1)::float8 AS score,
+           ST_X(ST_Centroid(ST_Extent(m.geom)::geometry)) AS lon,
+           ST_Y(ST_Centroid(ST_Extent(m.geom)::geometry)) AS lat, ST_Extent(m.geom) AS extent
     FROM town_members m
     GROUP BY atlas_normalise(m.city), m.country
     ORDER BY score DESC, count DESC
@@ -52,15 +60,46 @@ labels AS (
            (SELECT coalesce(sum(m.actors), 0)::int8 FROM map_cells m
             WHERE m.facet = 'category' AND m.value = c.id AND m.zoom = 0) AS count,
            (CASE WHEN position(atlas_normalise($1) IN atlas_normalise(coalesce(c.labels ->> $2, c.labels ->> 'en'))) > 0 THEN 2 ELSE 0 END
-            + word_similarity(atlas_normalise($1), atlas_normalise(coalesce(c.labels ->> $2, c.labels ->> 'en'))) + 0.2)::float8 AS score
+            + word_similarity(atlas_normalise($1), atlas_normalise(coalesce(c.labels ->> $2, c.labels ->> 'en'))) + 0.2)::float8 AS score,
+           NULL::float8 AS lon, NULL::float8 AS lat, NULL::box2d AS extent
     FROM categories c
     WHERE position(atlas_normalise($1) IN atlas_normalise(coalesce(c.labels ->> $2, c.labels ->> 'en'))) > 0
        OR word_similarity(atlas_normalise($1), atlas_normalise(coalesce(c.labels ->> $2, c.labels ->> 'en'))) >= 0.45
     ORDER BY score DESC
     LIMIT $3
+),
+-- Towns whose name (in any language) begins with the text or is close to it (trigram index
+-- of the gazetteer's names), best and biggest first, then those no published actor gives as
+-- its town under any of their names (actors_published_town).
+town_names AS (
+    SELECT p.geonameid, p.name, p.country, p.population, p.geom,
+           (CASE WHEN bool_or(starts_with(n.folded, atlas_normalise($1))) THEN 1 ELSE 0 END
+            + max(word_similarity(atlas_normalise($1), n.folded)))::float8 AS score
+    FROM gazetteer_names n JOIN gazetteer_places p ON p.geonameid = n.geonameid
+    WHERE length(atlas_normalise($1)) >= 3 AND p.population >= 10000
+      AND (n.folded LIKE substr(atlas_contains_pattern(atlas_normalise($1)), 2)
+           OR atlas_normalise($1) <% n.folded)
+    GROUP BY p.geonameid
+    ORDER BY score DESC, p.population DESC
+    LIMIT 3 * $3
+),
+places AS (
+    SELECT 'place' AS kind, t.geonameid::text AS id, t.name AS label, t.country,
+           NULL::int8 AS count, t.score, ST_X(t.geom) AS lon, ST_Y(t.geom) AS lat,
+           NULL::box2d AS extent
+    FROM town_names t
+    WHERE NOT EXISTS (SELECT 1 FROM gazetteer_names o
+                      JOIN actors a ON atlas_normalise(a.city) = o.folded AND a.status = 'published'
+                      WHERE o.geonameid = t.geonameid)
+    ORDER BY t.score DESC, t.population DESC
+    LIMIT least(3, $3)
 )
-SELECT kind, id, label, country, count, score FROM (
+SELECT kind, id, label, country, count, score, lon, lat,
+       ST_XMin(extent) AS min_lon, ST_YMin(extent) AS min_lat,
+       ST_XMax(extent) AS max_lon, ST_YMax(extent) AS max_lat
+FROM (
     SELECT * FROM names UNION ALL SELECT * FROM cities UNION ALL SELECT * FROM labels
+    UNION ALL SELECT * FROM places
 ) AS s
 ORDER BY score DESC, label
 LIMIT $3
