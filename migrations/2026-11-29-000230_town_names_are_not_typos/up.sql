@@ -3,6 +3,9 @@
 -- and answered with unrelated actors. Its only corrections are the town's other names
 -- ("Tuebingen" is still "Tübingen"). A town of 50,000 people or more, as for the towns'
 -- other names (migration 000190), under any of its GeoNames names.
+--
+-- A word that is part of a category's label is meant too: "Fahrrad" (in
+-- "Fahrradwerkstätten") was also corrected to "fairtrad" and found fair-trade shops.
 
 CREATE FUNCTION atlas_names_town(word text) RETURNS boolean
 LANGUAGE sql STABLE PARALLEL SAFE
@@ -29,7 +32,12 @@ DECLARE
     previous text;
     found text[];
 BEGIN
-    IF max_typos <= 0 OR EXISTS (SELECT 1 FROM search_vocabulary v WHERE v.word = term) THEN
+    -- A word search knows is meant, and so is a part of a category's label (7 letters or
+    -- more, as atlas_search_query matches parts): "fahrrad" in "Fahrradwerkstätten" is not
+    -- "fairtrad".
+    IF max_typos <= 0 OR EXISTS (SELECT 1 FROM search_vocabulary v WHERE v.word = term)
+       OR (length(term) >= 7
+           AND EXISTS (SELECT 1 FROM categories c WHERE position(term IN c.search_labels) > 0)) THEN
         RETURN '{}';
     END IF;
     bound := (cardinality(show_trgm(term)) - 3 * max_typos)::float8 / (length(term) + 1 + 4 * max_typos);

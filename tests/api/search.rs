@@ -1246,6 +1246,32 @@ async fn greek_and_cyrillic_names_are_found_in_latin_letters() {
 }
 
 #[tokio::test]
+async fn a_part_of_a_category_label_is_not_taken_for_a_typo() {
+    let app = TestApp::seeded().await.expect("app");
+    // "Fahrrad" is part of the German label "Fahrradwerkstätten" (no actor's name has it
+    // alone); as a typo it was also "fairtrad", and fair-trade shops came second.
+    assert_eq!(
+        app.sql_text("array_to_string(atlas_typo_corrections('fahrrad', 2), ',')")
+            .await
+            .as_deref(),
+        Some("")
+    );
+    let page = app.get("/v1/actors?q=Fahrrad&limit=100").await.json();
+    let items = page["items"].as_array().expect("items");
+    assert!(!items.is_empty());
+    // Bike workshops, or actors whose texts say "Fahrrad".
+    for actor in items {
+        assert!(
+            in_category(actor, "cycling")
+                || in_category(actor, "repair")
+                || actor.to_string().to_lowercase().contains("fahrrad"),
+            "{}",
+            actor["name"]
+        );
+    }
+}
+
+#[tokio::test]
 async fn a_town_with_no_actors_is_not_taken_for_a_typo() {
     let app = TestApp::seeded().await.expect("app");
     // No actor of the seed is in Geneva, Cork or Bruges (each a town of 50,000 or more). Read
