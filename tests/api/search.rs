@@ -1189,6 +1189,27 @@ async fn a_word_made_of_two_known_words_finds_what_both_find() {
             .as_deref(),
         Some("bildung zentrum")
     );
+    // Parts known only from actors' texts count too: no name, place or label has
+    // "nachbarschaft" or "fahrrad" as a word of its own.
+    assert_eq!(
+        app.sql_text("atlas_compound_split('nachbarschaftshilfe')")
+            .await
+            .as_deref(),
+        Some("nachbarschaft hilfe")
+    );
+    let page = app
+        .get("/v1/actors?q=Fahrradreparatur&limit=50")
+        .await
+        .json();
+    let items = page["items"].as_array().expect("items");
+    assert!(items.len() >= 5, "{:?}", names(&page));
+    for actor in items {
+        assert!(
+            in_category(actor, "cycling") || in_category(actor, "repair"),
+            "{}",
+            actor["name"]
+        );
+    }
 }
 
 #[tokio::test]
