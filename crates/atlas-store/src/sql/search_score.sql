@@ -5,12 +5,13 @@
 -- and closeness of the whole text to the name breaks ties among similar matches, so names
 -- rank above descriptions and exact words above corrected ones. A text that names one of
 -- the actor's categories (every word found in that category's labels, in any language:
--- "cooperativas de consumo") counts like a name match: documents carry one c:<id> lexeme per
--- category, not the labels' words, so ts_rank alone no longer sees that the words belong
--- together. (sq.whole_categories: the categories whose c:<id> alone matches the query,
--- found once per query.)
+-- "cooperativas de consumo") counts more than a name holding some of the words (1.0: with 0.5,
+-- "moneda social" listed "Social Stock Exchange" above the actors of "Monedas sociales"):
+-- documents carry one c:<id> lexeme per category, not the labels' words, so ts_rank alone
+-- no longer sees that the words belong together. (sq.whole_categories: the categories whose
+-- c:<id> alone matches the query, found once per query.)
 (ts_rank('{0.1, 0.2, 0.4, 1.0}', a.search_doc, sq.match_exact)
    + 0.3 * ts_rank('{0.1, 0.2, 0.4, 1.0}', a.search_doc, sq.match_all)
    + CASE WHEN ts_filter(a.search_doc, '{a}') @@ sq.match_all THEN 0.5 ELSE 0 END
-   + CASE WHEN a.categories && sq.whole_categories THEN 0.5 ELSE 0 END
+   + CASE WHEN a.categories && sq.whole_categories THEN 1.0 ELSE 0 END
    + similarity(atlas_normalise({q}), a.search_names))::float8
