@@ -117,7 +117,8 @@ pub struct SuggestionView {
     /// The actor's UUID, the category id (for `category=`), the city's name, or the place's
     /// GeoNames id.
     pub id: String,
-    /// What to show: the actor's name, the city, or the category label in the reader's language.
+    /// What to show: the actor's name, the city, the category label in the reader's language,
+    /// or the place's name (GeoNames' main name, often the English one: "Geneva").
     pub label: String,
     /// ISO 3166-1 alpha-2 country of the actor or city.
     pub country: Option<String>,

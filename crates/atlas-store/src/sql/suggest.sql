@@ -77,6 +77,7 @@ town_names AS (
             + max(word_similarity(atlas_normalise($1), n.folded)))::float8 AS score
     FROM gazetteer_names n JOIN gazetteer_places p ON p.geonameid = n.geonameid
     WHERE length(atlas_normalise($1)) >= 3 AND p.population >= 10000
+      -- Begins with: the escaped "contains" pattern without its leading %.
       AND (n.folded LIKE substr(atlas_contains_pattern(atlas_normalise($1)), 2)
            OR atlas_normalise($1) <% n.folded)
     GROUP BY p.geonameid
