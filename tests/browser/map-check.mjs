@@ -1,6 +1,7 @@
 // Loads the demo map from a running Atlas in headless Chromium (Debian's, via playwright-core)
 // and checks what a visitor sees: clusters, markers whose popup opens, a search that narrows
-// the markers, the category filter and the language switch. Saves a screenshot.
+// the markers, a town without actors that the map goes to, the category filter and the
+// language switch. Saves a screenshot.
 // Usage: node map-check.mjs <base-url> <screenshot.png>   (run by tests/api/demo_map.rs)
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, mkdirSync } from 'node:fs';
@@ -70,6 +71,18 @@ try {
   assert.ok((await page.textContent('#results')).includes(popupName), 'the result list names the actor');
   assert.equal(await page.locator('.cluster').count(), 0, 'search results are single markers');
   assert.equal(await page.locator('.actor-marker').count(), found);
+  await page.fill('#search', '');
+  await page.waitForSelector('body[data-loaded="clusters"]');
+
+  step('a town without actors takes the map there');
+  await page.evaluate(() => { document.body.dataset.loaded = ''; });
+  await page.fill('#search', 'Geneva');
+  await page.waitForSelector('body[data-loaded="clusters"]');
+  const centre = await page.evaluate(() => window.atlasMap.getCenter());
+  assert.ok(Math.abs(centre.lat - 46.2) < 0.3 && Math.abs(centre.lng - 6.15) < 0.3,
+    `the map is over Geneva: ${JSON.stringify(centre)}`);
+  assert.ok(await page.locator('#results').isHidden(), 'no result list');
+  await page.evaluate(() => { document.body.dataset.loaded = ''; });
   await page.fill('#search', '');
   await page.waitForSelector('body[data-loaded="clusters"]');
 

@@ -23,7 +23,6 @@
     search: '',
     labels: {},          // category id -> label in the current language
     facetsEndpoint: null, // whether GET /v1/facets exists (built by another issue)
-    suggestEndpoint: null,
   };
   const el = (id) => document.getElementById(id);
   const t = () => UI[state.lang] || UI.en;
@@ -112,7 +111,7 @@
     params.set('bbox', viewBbox());
     params.set('zoom', String(map.getZoom()));
     const collection = await getJson(`/v1/clusters?${params}`);
-    if (request !== clustersRequest || state.search) return;
+    if (request !== clustersRequest || (state.search && !state.browsingPlace)) return;
     itemsLayer.clearLayers();
     for (const feature of collection.features) {
       const [lon, lat] = feature.geometry.coordinates;
@@ -154,31 +153,21 @@
     }
   }
 
-  // Search: /v1/search/suggest when the server has it (being built in another issue), else
-  // the actor list filtered by name or city here, over the actors of the current filters.
+  // Search: the Atlas's own text search (typo tolerant, multilingual) within the category
+  // filter. When it finds no actor, a town or place the text names (a suggestion with a
+  // point) is where the map goes, to show what is around it.
   async function findActors(text) {
-    if (state.suggestEndpoint !== false) {
-      try {
-        const params = new URLSearchParams({ q: text, lang: state.lang });
-        const found = await getJson(`/v1/search/suggest?${params}`);
-        state.suggestEndpoint = true;
-        const items = (found.items || found.suggestions || []).filter((i) => i.location || i.lat);
-        if (items.length) return items;
-      } catch (e) {
-        if (e.status === 404) state.suggestEndpoint = false;
-      }
-    }
-    const needle = text.toLocaleLowerCase();
-    const matches = [];
-    let url = `/v1/actors?limit=1000&lang=${state.lang}&${filterQuery()}`;
-    for (let page = 0; url && page < 20 && matches.length < 50; page++) {
-      const result = await getJson(url);
-      for (const actor of result.items) {
-        if (`${actor.name} ${actor.city || ''}`.toLocaleLowerCase().includes(needle)) matches.push(actor);
-      }
-      url = result.next_cursor ? `/v1/actors?limit=1000&lang=${state.lang}&${filterQuery()}&cursor=${result.next_cursor}` : null;
-    }
-    return matches.slice(0, 50);
+    const params = filterQuery();
+    params.set('q', text);
+    params.set('limit', '100');
+    params.set('lang', state.lang);
+    return (await getJson(`/v1/actors?${params}`)).items;
+  }
+
+  async function findPlace(text) {
+    const params = new URLSearchParams({ q: text, lang: state.lang });
+    const found = await getJson(`/v1/search/suggest?${params}`);
+    return found.items.find((s) => (s.type === 'city' || s.type === 'place') && s.point);
   }
 
   let searchRequest = 0;
@@ -191,8 +180,23 @@
       await loadClusters();
       return;
     }
+    state.browsingPlace = false;
     const actors = await findActors(state.search);
     if (request !== searchRequest) return;
+    if (!actors.length) {
+      const place = await findPlace(state.search);
+      if (request !== searchRequest) return;
+      if (place) {
+        list.hidden = true;
+        list.innerHTML = '';
+        const b = place.bbox;
+        state.browsingPlace = true; // panning from there shows clusters, as without a search
+        if (b && (b[0] !== b[2] || b[1] !== b[3])) map.fitBounds([[b[1], b[0]], [b[3], b[2]]], { maxZoom: 12, animate: false });
+        else map.setView([place.point.lat, place.point.lon], 11, { animate: false });
+        await loadClusters();
+        return;
+      }
+    }
     itemsLayer.clearLayers();
     list.innerHTML = '';
     const markers = [];
@@ -249,7 +253,7 @@
     await loadCategories();
     refresh();
   });
-  map.on('moveend', () => { if (!state.search) refresh(); });
+  map.on('moveend', () => { if (!state.search) refresh(); else if (state.browsingPlace) loadClusters(); });
 
   (async function start() {
     el('lang').value = state.lang;
