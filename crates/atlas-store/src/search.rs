@@ -108,7 +108,7 @@ impl Store {
     /// return for the same query (same FROM, text match and filters).
     pub async fn facets(&self, query: &ActorQuery) -> StoreResult<FacetCounts> {
         // Counting a text query's matches is a search statement, bounded by its timeout.
-        let rows = match &query.text {
+        let (rows, relaxed) = match &query.text {
             Some(text) => {
                 let (query, text) = (query.clone(), text.as_str().to_owned());
                 self.run_search(on_connection(move |conn| {
@@ -137,7 +137,6 @@ impl Store {
                 (load_facets(&conn, query, None).await?, false)
             }
         };
-        let (rows, relaxed) = rows;
         let mut facets = FacetCounts {
             relaxed,
             ..FacetCounts::default()
