@@ -40,6 +40,8 @@ case $SET in
     "/v1/actors?q=verein&bbox=16.18,48.10,16.58,48.33&limit=50"
     "/v1/actors?q=vienna&limit=50"
     "/v1/actors?q=zerowaste&limit=50"
+    "/v1/actors?q=sustainabilty&limit=50"
+    "/v1/actors?q=biodiversty%20education&limit=50"
   ) ;;
   *) echo "unknown set $SET (facets, suggest or search)" >&2; exit 2 ;;
 esac

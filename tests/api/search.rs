@@ -1330,6 +1330,71 @@ async fn a_town_with_no_actors_is_not_taken_for_a_typo() {
     );
 }
 
+#[tokio::test]
+async fn a_misspelt_word_of_the_texts_finds_the_actors_whose_texts_have_it() {
+    let app = TestApp::seeded().await.expect("app");
+    let ids = |page: &Value| -> HashSet<String> {
+        page["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .map(|a| a["id"].as_str().unwrap_or_default().to_owned())
+            .collect()
+    };
+    // "biodiversity" is in the texts of the seed, in no name, place or label; "accessibilite"
+    // is how it is spelt in French, "accessibility" in the English texts.
+    for (typed, written) in [
+        ("biodiversty", "biodiversity"),
+        ("accessibilite", "accessibility"),
+    ] {
+        assert_eq!(
+            app.sql_text(&format!(
+                "(SELECT count(*) FROM search_vocabulary WHERE word = '{written}')::text"
+            ))
+            .await
+            .as_deref(),
+            Some("0"),
+            "{written} must be a word of texts only for this test"
+        );
+        let found = app
+            .get(&format!("/v1/actors?q={typed}&limit=100"))
+            .await
+            .json();
+        let found_ids = ids(&found);
+        let texts_with_word = app
+            .sql_text(&format!(
+                "(SELECT string_agg(id::text, ',') FROM actors WHERE status = 'published' \
+                  AND search_doc @@ to_tsquery('simple', '{written}'))"
+            ))
+            .await
+            .expect("ids");
+        let texts_with_word: Vec<&str> = texts_with_word.split(',').collect();
+        assert!(texts_with_word.len() >= 3, "{written}: {texts_with_word:?}");
+        for id in texts_with_word {
+            assert!(found_ids.contains(id), "{typed}: misses {id} ({written})");
+        }
+    }
+    // A word written in two texts or more is taken as meant, as a word of names is: "people"
+    // is not "purple".
+    assert_eq!(
+        app.sql_text("array_to_string(atlas_typo_corrections('people', 2), ',')")
+            .await
+            .as_deref(),
+        Some("")
+    );
+    // Words of texts correct a short word by one edit only.
+    assert_eq!(
+        app.sql_text(
+            "(SELECT count(*) FROM unnest(atlas_typo_corrections('peqple', 2)) AS w \
+              WHERE levenshtein(w, 'peqple') > 1 \
+                AND NOT EXISTS (SELECT 1 FROM search_vocabulary v WHERE v.word = w))::text"
+        )
+        .await
+        .as_deref(),
+        Some("0")
+    );
+}
+
 // ---------------------------------------------------------------------------------------------
 // Keeping search current: search columns, the outbox, the documents.
 
@@ -1614,26 +1679,39 @@ async fn an_unreachable_meilisearch_falls_back_to_postgresql_in_the_same_request
 
 #[tokio::test]
 async fn typo_corrections_through_the_trigram_index_equal_a_full_comparison() {
-    // Misspellings made from the vocabulary itself (a letter replaced, a letter dropped),
-    // long and short: the trigram bound of atlas_typo_corrections (migration 000180) must
-    // not lose a correction that comparing every word of a similar length finds. (Towns'
-    // names have corrections of their own: a_town_with_no_actors_is_not_taken_for_a_typo.)
+    // Misspellings made from both vocabularies (a letter replaced, a letter dropped), long
+    // and short: the trigram bound of atlas_words_near (migrations 000180, 000250) must not
+    // lose a correction that comparing every word of a similar length finds. (Words taken as
+    // meant have no corrections, towns' names only their own: tested on their own.)
     let app = TestApp::seeded().await.expect("app");
     let differing = app
         .sql_text(
-            "WITH words AS (SELECT word FROM search_vocabulary WHERE length(word) >= 5 \
-                            ORDER BY md5(word) LIMIT 400), \
+            "WITH words AS ((SELECT word FROM search_vocabulary WHERE length(word) >= 5 \
+                             ORDER BY md5(word) LIMIT 200) \
+                            UNION (SELECT word FROM search_text_vocabulary \
+                                   WHERE length(word) >= 5 ORDER BY md5(word) LIMIT 200)), \
                   typos AS (SELECT overlay(word PLACING 'q' FROM 3 FOR 1) AS term FROM words \
                             UNION SELECT left(word, 2) || substr(word, 4) FROM words), \
-                  cases AS (SELECT term, CASE WHEN length(term) >= 6 THEN 2 ELSE 1 END AS k \
+                  cases AS (SELECT term, CASE WHEN length(term) >= 6 THEN 2 ELSE 1 END AS k, \
+                                   CASE WHEN length(term) >= 8 THEN 2 ELSE 1 END AS k_texts \
                             FROM typos WHERE length(term) >= 4 \
-                              AND NOT atlas_names_town(term)) \
+                              AND NOT atlas_names_town(term) AND NOT atlas_written_often(term) \
+                              AND NOT EXISTS (SELECT 1 FROM categories c WHERE length(term) >= 7 \
+                                              AND position(term IN c.search_labels) > 0)) \
              SELECT count(*) FILTER (WHERE atlas_typo_corrections(term, k) IS DISTINCT FROM \
                  CASE WHEN EXISTS (SELECT 1 FROM search_vocabulary v WHERE v.word = term) \
                       THEN '{}'::text[] \
-                      ELSE ARRAY(SELECT v.word FROM search_vocabulary v \
-                                 WHERE levenshtein_less_equal(v.word, term, k) <= k \
-                                 ORDER BY levenshtein(v.word, term), v.word LIMIT 8) END) \
+                      ELSE ARRAY(SELECT n.word FROM ( \
+                                 SELECT v.word, levenshtein(v.word, term) AS d \
+                                 FROM search_vocabulary v \
+                                 WHERE length(v.word) BETWEEN length(term) - k AND length(term) + k \
+                                   AND levenshtein_less_equal(v.word, term, k) <= k \
+                                 UNION SELECT t.word, levenshtein(t.word, term) \
+                                 FROM search_text_vocabulary t \
+                                 WHERE length(t.word) BETWEEN length(term) - k_texts \
+                                                          AND length(term) + k_texts \
+                                   AND levenshtein_less_equal(t.word, term, k_texts) <= k_texts \
+                                 ) AS n ORDER BY n.d, n.word LIMIT 8) END) \
                     || '/' || count(*) FILTER (WHERE length(term) >= 9) \
              FROM cases",
         )
