@@ -1267,6 +1267,34 @@ async fn greek_and_cyrillic_names_are_found_in_latin_letters() {
 }
 
 #[tokio::test]
+async fn the_search_index_spells_greek_and_cyrillic_as_postgresql_does() {
+    // Meilisearch documents carry the Latin spelling of names and places (atlas_domain's
+    // latin_spelling); it must be the one PostgreSQL's documents have (atlas_latin), word for
+    // word, for every such name and place of the seed.
+    let app = TestApp::seeded().await.expect("app");
+    let pairs = app
+        .sql_text(
+            "(SELECT string_agg(t || E'\\t' || trim(regexp_replace( \
+                        atlas_latin(atlas_normalise(t)), '[^[:alnum:]]+', ' ', 'g')), E'\\n') \
+             FROM (SELECT DISTINCT t FROM actors, unnest(ARRAY[name, city, region]) AS t \
+                   WHERE lower(t) ~ '[α-ωά-ώа-яё]' AND t !~ '&') AS s)",
+        )
+        .await
+        .expect("Greek and Cyrillic names in the seed");
+    let mut compared = 0;
+    for line in pairs.lines() {
+        let (written, in_postgresql) = line.split_once('\t').expect("two columns");
+        assert_eq!(
+            atlas_domain::text::latin_spelling(written).as_deref(),
+            Some(in_postgresql),
+            "{written}"
+        );
+        compared += 1;
+    }
+    assert!(compared > 50, "{compared} names compared");
+}
+
+#[tokio::test]
 async fn a_part_of_a_category_label_is_not_taken_for_a_typo() {
     let app = TestApp::seeded().await.expect("app");
     // "Fahrrad" is part of the German label "Fahrradwerkstätten" (no actor's name has it

@@ -108,6 +108,82 @@ pub fn sort_key(name: &str) -> String {
     crate::country::fold(name)
 }
 
+/// A text written in Greek or Cyrillic letters in Latin letters, as people type it on a Latin
+/// keyboard: folded (lowercase, no accents, words separated by one space), Greek by ISO 843
+/// simplified, Cyrillic by the Bulgarian official system with the letters of the other
+/// Cyrillic alphabets. `None` when the text has no such letter. The same spelling as the
+/// search documents' `atlas_latin` (migration 000220), for the search index outside
+/// PostgreSQL.
+pub fn latin_spelling(text: &str) -> Option<String> {
+    let folded = crate::country::fold(text);
+    if !folded.chars().any(|c| latin_letters(c).is_some()) {
+        return None;
+    }
+    let mut latin = String::with_capacity(folded.len() * 2);
+    let mut chars = folded.chars().peekable();
+    while let Some(c) = chars.next() {
+        // ου is one sound, u: "ou" (υ alone is "y").
+        if c == 'ο' && chars.peek() == Some(&'υ') {
+            chars.next();
+            latin.push_str("ou");
+            continue;
+        }
+        match latin_letters(c) {
+            Some(letters) => latin.push_str(letters),
+            None => latin.push(c),
+        }
+    }
+    Some(latin)
+}
+
+/// The Latin letters of one (folded) Greek or Cyrillic letter.
+fn latin_letters(c: char) -> Option<&'static str> {
+    Some(match c {
+        'α' | 'а' | 'ъ' => "a",
+        'β' | 'в' => "v",
+        'γ' | 'г' | 'ґ' => "g",
+        'δ' | 'д' => "d",
+        'ε' | 'е' | 'э' | 'ё' => "e",
+        'ζ' | 'з' | 'ѕ' => "z",
+        'η' | 'ι' | 'и' | 'і' => "i",
+        'θ' => "th",
+        'κ' | 'к' => "k",
+        'λ' | 'л' => "l",
+        'μ' | 'м' => "m",
+        'ν' | 'н' => "n",
+        'ξ' => "x",
+        'ο' | 'ω' | 'о' => "o",
+        'π' | 'п' => "p",
+        'ρ' | 'р' => "r",
+        'σ' | 'ς' | 'с' => "s",
+        'τ' | 'т' => "t",
+        'υ' | 'й' | 'ь' | 'ы' => "y",
+        'φ' | 'ф' => "f",
+        'χ' | 'ч' => "ch",
+        'ψ' => "ps",
+        'б' => "b",
+        'у' => "u",
+        'ж' => "zh",
+        'х' => "h",
+        'ц' => "ts",
+        'щ' => "sht",
+        'ш' => "sh",
+        'ю' => "yu",
+        'я' => "ya",
+        'є' => "ye",
+        'ї' => "yi",
+        'ђ' => "dj",
+        'љ' => "lj",
+        'њ' => "nj",
+        'џ' => "dz",
+        'ѓ' => "gj",
+        'ќ' => "kj",
+        'ј' => "j",
+        'ћ' => "c",
+        _ => return None,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -145,5 +221,32 @@ mod tests {
     #[test]
     fn sort_keys_ignore_case_and_accents() {
         assert_eq!(sort_key("Österreich Café"), sort_key("osterreich cafe"));
+    }
+
+    #[test]
+    fn greek_and_cyrillic_are_spelt_in_latin_letters() {
+        assert_eq!(
+            latin_spelling("Άνεμος Ανανέωσης").as_deref(),
+            Some("anemos ananeosis")
+        );
+        assert_eq!(
+            latin_spelling("Μεσοποταμία").as_deref(),
+            Some("mesopotamia")
+        );
+        assert_eq!(
+            latin_spelling("Θεσσαλονίκη").as_deref(),
+            Some("thessaloniki")
+        );
+        assert_eq!(latin_spelling("Πειραιούς").as_deref(), Some("peiraious"));
+        assert_eq!(latin_spelling("София").as_deref(), Some("sofiya"));
+        assert_eq!(
+            latin_spelling("Българска Хранителна Банка").as_deref(),
+            Some("balgarska hranitelna banka")
+        );
+        assert_eq!(
+            latin_spelling("Щастие, Жива вода").as_deref(),
+            Some("shtastie zhiva voda")
+        );
+        assert_eq!(latin_spelling("Wien"), None);
     }
 }

@@ -1,6 +1,7 @@
 //! The document an external index holds for an actor: public fields only, plus what search
 //! needs to match and filter (category labels in every language, parents of categories).
 
+use atlas_domain::text::latin_spelling;
 use atlas_domain::{Actor, Taxonomy};
 use serde::{Deserialize, Serialize};
 
@@ -16,6 +17,7 @@ pub struct GeoPoint {
 pub struct SearchDocument {
     pub id: String,
     pub name: String,
+    /// Other names, and every name written in Greek or Cyrillic letters also in Latin ones.
     pub alt_names: Vec<String>,
     /// Labels of the actor's categories and their parents, in every language.
     pub category_labels: Vec<String>,
@@ -23,6 +25,8 @@ pub struct SearchDocument {
     pub tags: Vec<String>,
     pub city: Option<String>,
     pub region: Option<String>,
+    /// The city and region in Latin letters, when written in Greek or Cyrillic ones.
+    pub place_spellings: Vec<String>,
     /// Summaries and descriptions in every language.
     pub texts: Vec<String>,
     /// The actor's categories and their parents (the `category` filter includes children).
@@ -65,14 +69,27 @@ impl SearchDocument {
         if p.kind.as_str() != "other" {
             tags.push(p.kind.as_str().replace('_', " "));
         }
+        // Typed on a Latin keyboard, "Μεσοποταμία" is "mesopotamia" (as in PostgreSQL's
+        // search documents, migration 000220).
+        let names: Vec<&String> = std::iter::once(&p.name).chain(&p.alt_names).collect();
         SearchDocument {
             id: actor.id.0.to_string(),
             name: p.name.clone(),
-            alt_names: p.alt_names.clone(),
+            alt_names: p
+                .alt_names
+                .iter()
+                .cloned()
+                .chain(names.iter().filter_map(|n| latin_spelling(n)))
+                .collect(),
             category_labels,
             tags,
             city: p.address.city.clone(),
             region: p.address.region.clone(),
+            place_spellings: [&p.address.city, &p.address.region]
+                .into_iter()
+                .flatten()
+                .filter_map(|place| latin_spelling(place))
+                .collect(),
             texts: p
                 .summary
                 .0

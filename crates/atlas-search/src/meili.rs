@@ -116,6 +116,7 @@ pub fn index_settings(synonyms: BTreeMap<String, Vec<String>>) -> Settings {
             "tags",
             "city",
             "region",
+            "place_spellings",
             "texts",
         ])
         .with_filterable_attributes([
@@ -151,7 +152,7 @@ fn field_of(attribute: &str) -> &'static str {
         "name" | "alt_names" => "name",
         "category_labels" => "categories",
         "tags" => "tags",
-        "city" | "region" => "place",
+        "city" | "region" | "place_spellings" => "place",
         _ => "description",
     }
 }
