@@ -1359,6 +1359,75 @@ async fn a_town_with_no_actors_is_not_taken_for_a_typo() {
 }
 
 #[tokio::test]
+async fn a_country_named_in_the_text_finds_the_actors_in_that_country() {
+    let app = TestApp::seeded().await.expect("app");
+    let published_in = |country: &'static str| {
+        let app = &app;
+        async move {
+            app.sql_text(&format!(
+                "(SELECT count(*) FROM actors WHERE status = 'published' AND country = '{country}')"
+            ))
+            .await
+            .and_then(|n| n.parse::<u64>().ok())
+            .expect("a count")
+        }
+    };
+    // In any language the domain knows, in one word or several, the word alone or with others.
+    for (q, country) in [
+        ("Austria", "AT"),
+        ("%C3%96sterreich", "AT"),
+        ("united%20kingdom", "GB"),
+        ("UK", "GB"),
+    ] {
+        let page = app.get(&format!("/v1/actors?q={q}&limit=5")).await.json();
+        let total = page["total"].as_u64().expect("total");
+        assert!(total >= published_in(country).await, "{q}: {total}");
+    }
+    for (q, country) in [
+        ("cooperatives%20in%20Austria", "AT"),
+        ("food%20bank%20Greece", "GR"),
+        ("repair%20cafe%20UK", "GB"),
+    ] {
+        let page = app.get(&format!("/v1/actors?q={q}&limit=100")).await.json();
+        let items = page["items"].as_array().expect("items");
+        let there = items.iter().filter(|a| a["country"] == country).count();
+        // A text may also name the country ("Mazi Mas" in London works with Greece).
+        assert!(
+            items.len() >= 3 && there * 10 >= items.len() * 8,
+            "{q}: {there} of {} in {country}: {:?}",
+            items.len(),
+            names(&page)
+        );
+        assert_eq!(page["relaxed"], Value::Null, "{q}");
+    }
+    // The names are the domain's, every one of them.
+    let mut expected: Vec<String> = atlas_domain::country::names_for_search()
+        .map(|(code, name)| format!("{name}\t{}", code.as_str()))
+        .collect();
+    expected.sort();
+    expected.dedup();
+    let in_database = app
+        .sql_text(
+            "(SELECT string_agg(name || E'\\t' || country, E'\\n') FROM search_country_names)",
+        )
+        .await
+        .expect("country names");
+    let mut in_database: Vec<&str> = in_database.lines().collect();
+    in_database.sort();
+    assert_eq!(in_database, expected);
+    // A country's name is meant as typed: no typo corrections beside its exact forms.
+    assert_eq!(
+        app.sql_text(
+            "(SELECT (match_all = match_exact AND match_all::text LIKE '%cc:gr%')::text \
+              FROM atlas_search_query('greece'))"
+        )
+        .await
+        .as_deref(),
+        Some("true")
+    );
+}
+
+#[tokio::test]
 async fn a_misspelt_word_of_the_texts_finds_the_actors_whose_texts_have_it() {
     let app = TestApp::seeded().await.expect("app");
     let ids = |page: &Value| -> HashSet<String> {

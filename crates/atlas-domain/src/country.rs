@@ -172,6 +172,17 @@ pub fn english_name(code: CountryCode) -> Option<&'static str> {
         .and_then(|(_, names)| names.first().copied())
 }
 
+/// Every name of every country a text may use for it (English, native and other languages'
+/// names, and `UK`), as written, for search: a query word naming a country finds the actors
+/// there. Codes and three-letter acronyms are left out (`MAR`, `NOR`, `AND` are words too).
+pub fn names_for_search() -> impl Iterator<Item = (CountryCode, &'static str)> {
+    COUNTRY_NAMES
+        .iter()
+        .flat_map(|(code, names)| names.iter().map(|name| (CountryCode(*code), *name)))
+        .filter(|(_, name)| !(name.len() <= 3 && name.bytes().all(|b| b.is_ascii_uppercase())))
+        .chain([(CountryCode(*b"GB"), "UK")])
+}
+
 fn lookup(key: &str) -> Option<CountryCode> {
     if key.len() == 2 && key.bytes().all(|b| b.is_ascii_lowercase()) {
         if let Some((_, code)) = TWO_LETTER_ALIASES.iter().find(|(a, _)| *a == key) {

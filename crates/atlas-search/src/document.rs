@@ -1,6 +1,7 @@
 //! The document an external index holds for an actor: public fields only, plus what search
 //! needs to match and filter (category labels in every language, parents of categories).
 
+use atlas_domain::country::names_for_search;
 use atlas_domain::text::latin_spelling;
 use atlas_domain::{Actor, Taxonomy};
 use serde::{Deserialize, Serialize};
@@ -27,6 +28,9 @@ pub struct SearchDocument {
     pub region: Option<String>,
     /// The city and region in Latin letters, when written in Greek or Cyrillic ones.
     pub place_spellings: Vec<String>,
+    /// The names of the actor's country in every language known (as PostgreSQL matches them,
+    /// migration 000260): "Austria", "Österreich", "Autriche" find the actors in Austria.
+    pub country_names: Vec<String>,
     /// Summaries and descriptions in every language.
     pub texts: Vec<String>,
     /// The actor's categories and their parents (the `category` filter includes children).
@@ -97,6 +101,16 @@ impl SearchDocument {
                 .chain(p.description.0.values())
                 .cloned()
                 .collect(),
+            country_names: p
+                .address
+                .country
+                .map(|country| {
+                    names_for_search()
+                        .filter(|(code, _)| *code == country)
+                        .map(|(_, name)| name.to_owned())
+                        .collect()
+                })
+                .unwrap_or_default(),
             categories,
             kind: p.kind.as_str().to_owned(),
             country: p.address.country.map(|c| c.as_str().to_owned()),

@@ -117,6 +117,7 @@ pub fn index_settings(synonyms: BTreeMap<String, Vec<String>>) -> Settings {
             "city",
             "region",
             "place_spellings",
+            "country_names",
             "texts",
         ])
         .with_filterable_attributes([
@@ -152,7 +153,7 @@ fn field_of(attribute: &str) -> &'static str {
         "name" | "alt_names" => "name",
         "category_labels" => "categories",
         "tags" => "tags",
-        "city" | "region" | "place_spellings" => "place",
+        "city" | "region" | "place_spellings" | "country_names" => "place",
         _ => "description",
     }
 }
