@@ -1103,6 +1103,28 @@ async fn words_no_actor_has_together_find_the_actors_with_most_of_them() {
     assert_eq!(page["total"], 1, "{page}");
     assert_eq!(page["items"][0]["name"], "Sargfabrik");
 
+    // A place is the last word to go: no actor is a housing cooperative in Vienna, or a
+    // social enterprise in Bulgaria, so the actors there with the other words come (not
+    // housing cooperatives or social enterprises elsewhere).
+    for (q, place) in [
+        ("housing%20cooperative%20vienna", "AT"),
+        ("social%20enterprise%20Bulgaria", "BG"),
+    ] {
+        let page = app.get(&format!("/v1/actors?q={q}&limit=50")).await.json();
+        assert_eq!(page["relaxed"], true, "{q}");
+        let items = page["items"].as_array().expect("items");
+        assert!(!items.is_empty(), "{q}");
+        // (A text may name the place: "a food coop north-east of Wien", in Austria.)
+        for actor in items {
+            assert_eq!(actor["country"], place, "{q}: {}", actor["name"]);
+        }
+        if place == "AT" {
+            for actor in &items[..3] {
+                assert!(in_town(actor, &["Wien"]), "{q}: {}", actor["name"]);
+            }
+        }
+    }
+
     // Within the other filters: in a box around Vienna, the Lisboa actors are not there.
     let page = app
         .get("/v1/actors?q=Sargfabrik%20Lisboa&bbox=16.18,48.10,16.58,48.33")

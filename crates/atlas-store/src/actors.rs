@@ -131,11 +131,12 @@ pub(crate) async fn has_match(
 }
 
 /// What a text of several words asks for when no published actor matches every word (with
-/// the query's filters): first every word but one — any one, so "housing cooperative
-/// vienna" finds Vienna's housing projects as well as housing cooperatives elsewhere — then
-/// any word. Meilisearch's default matching strategy also drops words rather than answer
-/// nothing. The score ranks actors matching more of the words first. None when even that
-/// matches nothing, or the text has one word.
+/// the query's filters): first every word but one — any one that names no place, as a place
+/// is what a user least wants to lose ("housing cooperative vienna": Vienna's housing
+/// projects and cooperatives, not housing cooperatives elsewhere), then any one at all —
+/// then any word. Meilisearch's default matching strategy also drops words rather than
+/// answer nothing. The score ranks actors matching more of the words first. None when even
+/// that matches nothing, or the text has one word.
 pub(crate) async fn relax_text(
     conn: &AsyncPgConnection,
     query: &ActorQuery,
@@ -143,33 +144,17 @@ pub(crate) async fn relax_text(
 ) -> QueryResult<Option<ExpandedText>> {
     let words = query_words(&expanded.text);
     if words.len() >= 3 {
-        let without_one: Vec<String> = (0..words.len())
-            .map(|skipped| {
-                let kept: Vec<&str> = (0..words.len())
-                    .filter(|&i| i != skipped)
-                    .map(|i| words[i])
-                    .collect();
-                kept.join(" ")
-            })
-            .collect();
-        let row: RelaxedRow = diesel::sql_query(
-            "SELECT string_agg('(' || s.match_all::text || ')', ' | ') AS match_all, \
-                    string_agg('(' || s.match_exact::text || ')', ' | ') AS match_exact \
-             FROM unnest($1::text[]) AS t (q), atlas_search_query(t.q) AS s",
-        )
-        .bind::<diesel::sql_types::Array<Text>, _>(without_one)
-        .get_result(&mut &*conn)
-        .await?;
-        if let (Some(match_all), Some(match_exact)) = (row.match_all, row.match_exact) {
-            let all_but_one = ExpandedText {
-                text: expanded.text.clone(),
-                match_all,
-                match_any: expanded.match_any.clone(),
-                match_exact,
-            };
-            if has_match(conn, query, &all_but_one).await? {
-                return Ok(Some(all_but_one));
+        let places = place_words(conn, &expanded.text, &words).await?;
+        let not_places: Vec<usize> = (0..words.len()).filter(|&i| !places[i]).collect();
+        // Keeping the places must leave some other word to match.
+        if not_places.len() >= 2 && not_places.len() < words.len() {
+            if let Some(relaxed) = all_but_one(conn, query, expanded, &words, &not_places).await? {
+                return Ok(Some(relaxed));
             }
+        }
+        let every_word: Vec<usize> = (0..words.len()).collect();
+        if let Some(relaxed) = all_but_one(conn, query, expanded, &words, &every_word).await? {
+            return Ok(Some(relaxed));
         }
     }
     if words.len() >= 2 {
@@ -184,6 +169,67 @@ pub(crate) async fn relax_text(
         }
     }
     Ok(None)
+}
+
+/// The text with one of its words left out — any of `droppable` — when some actor matches it.
+async fn all_but_one(
+    conn: &AsyncPgConnection,
+    query: &ActorQuery,
+    expanded: &ExpandedText,
+    words: &[&str],
+    droppable: &[usize],
+) -> QueryResult<Option<ExpandedText>> {
+    let without_one: Vec<String> = droppable
+        .iter()
+        .map(|&skipped| {
+            let kept: Vec<&str> = (0..words.len())
+                .filter(|&i| i != skipped)
+                .map(|i| words[i])
+                .collect();
+            kept.join(" ")
+        })
+        .collect();
+    let row: RelaxedRow = diesel::sql_query(
+        "SELECT string_agg('(' || s.match_all::text || ')', ' | ') AS match_all, \
+                string_agg('(' || s.match_exact::text || ')', ' | ') AS match_exact \
+         FROM unnest($1::text[]) AS t (q), atlas_search_query(t.q) AS s",
+    )
+    .bind::<diesel::sql_types::Array<Text>, _>(without_one)
+    .get_result(&mut &*conn)
+    .await?;
+    let (Some(match_all), Some(match_exact)) = (row.match_all, row.match_exact) else {
+        return Ok(None);
+    };
+    let relaxed = ExpandedText {
+        text: expanded.text.clone(),
+        match_all,
+        match_any: expanded.match_any.clone(),
+        match_exact,
+    };
+    Ok(has_match(conn, query, &relaxed).await?.then_some(relaxed))
+}
+
+#[derive(QueryableByName)]
+struct PlaceRow {
+    #[diesel(sql_type = diesel::sql_types::Bool)]
+    place: bool,
+}
+
+/// Which of the text's words name a place (a town or a country; `atlas_names_place`).
+async fn place_words(
+    conn: &AsyncPgConnection,
+    text: &str,
+    words: &[&str],
+) -> QueryResult<Vec<bool>> {
+    let rows: Vec<PlaceRow> = diesel::sql_query(
+        "SELECT atlas_names_place(t.w, $2) AS place \
+         FROM unnest($1::text[]) WITH ORDINALITY AS t (w, n) ORDER BY t.n",
+    )
+    .bind::<diesel::sql_types::Array<Text>, _>(words)
+    .bind::<Text, _>(text)
+    .load(&mut &*conn)
+    .await?;
+    Ok(rows.into_iter().map(|r| r.place).collect())
 }
 
 /// The placeholders of an expanded text in one statement.

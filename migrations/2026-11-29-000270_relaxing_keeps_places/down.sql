@@ -1,0 +1,1 @@
+DROP FUNCTION atlas_names_place(text, text);
