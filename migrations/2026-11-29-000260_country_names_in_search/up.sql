@@ -8,17 +8,24 @@
 -- the place weight (C), so a country counts as much as a town in ranking and `_matches`
 -- lists it as `place`; atlas_search_query adds cc:<code> to each word of a country's name
 -- (all words of a name of several, in order), and takes such a word as meant.
+--
+-- The last word of a text, as a prefix, names a category only from 4 letters: with labels
+-- in fifteen languages, "repair cafe UK" named the categories whose Croatian labels begin
+-- with "uk".
 
 CREATE TABLE search_country_names (
     name    text NOT NULL,
     country text NOT NULL CHECK (country ~ '^[A-Z]{2}$'),
     -- Split as a query is: lowercase, no accents, words separated by one space.
     words   text GENERATED ALWAYS AS (trim(regexp_replace(atlas_normalise(name), '[^[:alnum:]]+', ' ', 'g'))) STORED,
+    -- What a query's word is looked up by (then the name's other words are checked).
+    first_word text GENERATED ALWAYS AS (split_part(trim(regexp_replace(atlas_normalise(name), '[^[:alnum:]]+', ' ', 'g')), ' ', 1)) STORED,
     PRIMARY KEY (name, country)
 );
 COMMENT ON TABLE search_country_names IS 'Names of countries (as atlas_domain::country::names_for_search gives them), for matching a query word to the actors in a country.';
 COMMENT ON COLUMN search_country_names.words IS 'The name as a query is split into words.';
-CREATE INDEX search_country_names_words ON search_country_names (words);
+COMMENT ON COLUMN search_country_names.first_word IS 'The first of words.';
+CREATE INDEX search_country_names_first_word ON search_country_names (first_word);
 
 INSERT INTO search_country_names (name, country) VALUES
     ('Andorra', 'AD'),
@@ -984,7 +991,7 @@ BEGIN
     spaced := ' ' || array_to_string(terms, ' ') || ' ';
     SELECT array_agg(n.words), array_agg(n.country) INTO country_words, country_codes
     FROM search_country_names n
-    WHERE n.words = ANY (terms) OR (n.words LIKE '% %' AND position(' ' || n.words || ' ' IN spaced) > 0);
+    WHERE n.first_word = ANY (terms) AND position(' ' || n.words || ' ' IN spaced) > 0;
     FOREACH term IN ARRAY terms LOOP
         position := position + 1;
         is_stop_word := false;
@@ -1060,9 +1067,13 @@ BEGIN
         -- in "upodmiotowienie") — a part of a label ("genossenschaft" in
         -- "Wohnungsgenossenschaften"), also through a correction of the word. Typo
         -- corrections that name a label word count as corrections.
+        -- (The last word as a prefix names a category from 4 letters: in labels of fifteen
+        -- languages, "uk" begins Croatian "uključivanje", inclusion.)
         named_categories := ARRAY(
             SELECT 'c:' || c.id FROM categories c
-            WHERE c.search_doc @@ exact
+            WHERE c.search_doc @@ CASE WHEN length(term) >= 4 THEN exact
+                                       ELSE replace(exact::text, quote_literal(term) || ':*',
+                                                    quote_literal(term))::tsquery END
                OR (length(term) >= 7 AND EXISTS (
                        SELECT 1 FROM unnest(term || corrections) AS w
                        WHERE position(w IN c.search_labels) > 0))

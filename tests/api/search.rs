@@ -1381,6 +1381,48 @@ async fn a_town_with_no_actors_is_not_taken_for_a_typo() {
 }
 
 #[tokio::test]
+async fn categories_are_found_by_their_names_in_the_languages_the_actors_write_in() {
+    // The taxonomy has labels in the seed's other languages too (hu, cs, ro, hr, bg, fi,
+    // el): a food bank or a community garden typed in them finds the category.
+    let app = TestApp::seeded().await.expect("app");
+    for (q, category) in [
+        ("élelmiszerbank", "food-aid"),
+        ("közösségi kert", "community-gardens"),
+        // (No Czech stemmer in PostgreSQL: "potravinová" is also the food co-ops' adjective.)
+        ("potravinové banky", "food-aid"),
+        ("komunitní zahrada", "community-gardens"),
+        ("banka hrane", "food-aid"),
+        ("хранителна банка", "food-aid"),
+        ("ruokapankki", "food-aid"),
+        ("τράπεζα τροφίμων", "food-aid"),
+        ("grădini comunitare", "community-gardens"),
+    ] {
+        let page = app
+            .get(&format!("/v1/actors?q={}&limit=10", encode(q)))
+            .await
+            .json();
+        let items = page["items"].as_array().expect("items");
+        assert_eq!(items.len(), 10, "{q}: {:?}", names(&page));
+        assert_eq!(page["relaxed"], Value::Null, "{q}");
+        for actor in items {
+            assert!(in_category(actor, category), "{q}: {}", actor["name"]);
+        }
+    }
+    // Suggested in the language asked for.
+    let suggestions = app
+        .get(&format!(
+            "/v1/search/suggest?q={}&lang=hu",
+            encode("élelmiszerb")
+        ))
+        .await
+        .json();
+    assert_eq!(
+        suggestions["items"][0]["label"], "Élelmiszerbankok és szociális boltok",
+        "{suggestions}"
+    );
+}
+
+#[tokio::test]
 async fn a_country_named_in_the_text_finds_the_actors_in_that_country() {
     let app = TestApp::seeded().await.expect("app");
     let published_in = |country: &'static str| {

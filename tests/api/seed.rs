@@ -97,3 +97,22 @@ async fn swapped_latvian_coordinates_land_in_latvia() {
         latvia.len()
     );
 }
+
+#[tokio::test]
+async fn seeding_a_seeded_database_again_brings_its_taxonomy_up_to_date() {
+    let app = TestApp::seeded().await.expect("app");
+    // As a database seeded before the taxonomy had labels in Hungarian.
+    app.sql("UPDATE categories SET labels = labels - 'hu'")
+        .await
+        .expect("labels removed");
+    let hungarian = "(SELECT labels->>'hu' FROM categories WHERE id = 'food-aid')";
+    assert_eq!(app.sql_text(hungarian).await, None);
+    let categories = seed::update_taxonomy(&app.store, &seed_dir())
+        .await
+        .expect("taxonomy updated");
+    assert!(categories >= 80, "{categories}");
+    assert_eq!(
+        app.sql_text(hungarian).await.as_deref(),
+        Some("Élelmiszerbankok és szociális boltok")
+    );
+}

@@ -127,16 +127,18 @@ async fn main() -> Result<()> {
         Command::Seed { dir, force, report } => {
             let store = connect(&config).await?;
             let existing = store.count_published().await?;
+            let seed_dir = dir.unwrap_or_else(|| config.seed_dir.clone());
             if existing > 0 && !force {
-                // Databases seeded before the gazetteer existed still get it.
+                // Databases seeded before the gazetteer existed still get it, and the
+                // repository's taxonomy as it is now.
                 let places = seed::ensure_gazetteer(&store, &config.shared_data).await?;
                 if places > 0 {
                     tracing::info!(places, "GeoNames gazetteer loaded");
                 }
-                tracing::info!(existing, "the database already has published actors; seed skipped (use --force to import again)");
+                let categories = seed::update_taxonomy(&store, &seed_dir).await?;
+                tracing::info!(existing, categories, "the database already has published actors; taxonomy updated, seed skipped (use --force to import again)");
                 return Ok(());
             }
-            let seed_dir = dir.unwrap_or_else(|| config.seed_dir.clone());
             let progress = if std::io::stderr().is_terminal() {
                 Progress::Bar
             } else {

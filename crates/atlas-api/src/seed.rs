@@ -116,13 +116,7 @@ pub async fn seed(
     progress: Progress,
 ) -> Result<SeedReport> {
     let mut report = SeedReport::default();
-    let taxonomy_path = seed_dir.join("taxonomy.json");
-    let file_taxonomy: TaxonomyFile = serde_json::from_slice(
-        &std::fs::read(&taxonomy_path)
-            .with_context(|| format!("reading {}", taxonomy_path.display()))?,
-    )
-    .with_context(|| format!("parsing {}", taxonomy_path.display()))?;
-    let taxonomy = parse_taxonomy(&file_taxonomy)?;
+    let (file_taxonomy, taxonomy) = read_taxonomy(seed_dir)?;
     report.categories = store.upsert_taxonomy(&taxonomy).await?;
 
     if store.border_count().await? == 0 {
@@ -168,6 +162,24 @@ pub async fn seed(
     report.add(&imported);
     report.import = Some(imported);
     Ok(report)
+}
+
+/// Writes the seed directory's taxonomy (labels, order, parents) to the database. The
+/// taxonomy is the repository's, so a database seeded before it changed (labels in more
+/// languages) gets the change on the next `atlas seed`, which imports nothing then.
+pub async fn update_taxonomy(store: &Store, seed_dir: &Path) -> Result<usize> {
+    let (_, taxonomy) = read_taxonomy(seed_dir)?;
+    Ok(store.upsert_taxonomy(&taxonomy).await?)
+}
+
+fn read_taxonomy(seed_dir: &Path) -> Result<(TaxonomyFile, Taxonomy)> {
+    let path = seed_dir.join("taxonomy.json");
+    let file: TaxonomyFile = serde_json::from_slice(
+        &std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?,
+    )
+    .with_context(|| format!("parsing {}", path.display()))?;
+    let taxonomy = parse_taxonomy(&file)?;
+    Ok((file, taxonomy))
 }
 
 fn parse_taxonomy(file: &TaxonomyFile) -> Result<Taxonomy> {
