@@ -104,6 +104,11 @@ try {
   await page.selectOption('#lang', 'de');
   await page.waitForFunction(() => document.querySelector('#category option').textContent === 'Alle Kategorien');
   assert.equal(await page.getAttribute('html', 'lang'), 'de');
+  // A language of the seed's actors beyond the first eight: the labels come from the taxonomy.
+  await page.selectOption('#lang', 'hu');
+  await page.waitForFunction(() => document.querySelector('#category option').textContent === 'Minden kategória');
+  await page.waitForFunction(() => [...document.querySelectorAll('#category option')]
+    .some((o) => o.textContent.startsWith('Élelmiszerbankok')));
 
   assert.deepEqual(outside, [], 'nothing is loaded from outside the Atlas');
   assert.deepEqual(pageErrors, [], 'no script errors');

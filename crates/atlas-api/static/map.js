@@ -15,6 +15,13 @@
     pt: { all: 'Todas as categorias', search: 'Pesquisar por nome ou cidade', shown: (n) => `${n} na vista`, found: (n) => `${n} encontrados`, details: 'Detalhes (JSON)' },
     nl: { all: 'Alle categorieën', search: 'Zoek op naam of plaats', shown: (n) => `${n} in beeld`, found: (n) => `${n} gevonden`, details: 'Details (JSON)' },
     pl: { all: 'Wszystkie kategorie', search: 'Szukaj nazwy lub miasta', shown: (n) => `${n} w widoku`, found: (n) => `${n} znaleziono`, details: 'Szczegóły (JSON)' },
+    hu: { all: 'Minden kategória', search: 'Keresés név vagy település szerint', shown: (n) => `${n} a nézetben`, found: (n) => `${n} találat`, details: 'Részletek (JSON)' },
+    cs: { all: 'Všechny kategorie', search: 'Hledat podle názvu nebo města', shown: (n) => `${n} v zobrazení`, found: (n) => `${n} nalezeno`, details: 'Podrobnosti (JSON)' },
+    ro: { all: 'Toate categoriile', search: 'Căutați după nume sau oraș', shown: (n) => `${n} în vizualizare`, found: (n) => `${n} găsite`, details: 'Detalii (JSON)' },
+    hr: { all: 'Sve kategorije', search: 'Traži po nazivu ili gradu', shown: (n) => `${n} u prikazu`, found: (n) => `${n} pronađeno`, details: 'Pojedinosti (JSON)' },
+    bg: { all: 'Всички категории', search: 'Търсене по име или град', shown: (n) => `${n} в изгледа`, found: (n) => `${n} намерени`, details: 'Подробности (JSON)' },
+    fi: { all: 'Kaikki luokat', search: 'Hae nimellä tai paikkakunnalla', shown: (n) => `${n} näkymässä`, found: (n) => `${n} löytyi`, details: 'Tiedot (JSON)' },
+    el: { all: 'Όλες οι κατηγορίες', search: 'Αναζήτηση με όνομα ή πόλη', shown: (n) => `${n} στην προβολή`, found: (n) => `${n} βρέθηκαν`, details: 'Λεπτομέρειες (JSON)' },
   };
 
   const state = {
