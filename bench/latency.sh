@@ -42,6 +42,7 @@ case $SET in
     "/v1/actors?q=zerowaste&limit=50"
     "/v1/actors?q=sustainabilty&limit=50"
     "/v1/actors?q=biodiversty%20education&limit=50"
+    "/v1/actors?q=cooperative%20austria&limit=50"
   ) ;;
   *) echo "unknown set $SET (facets, suggest or search)" >&2; exit 2 ;;
 esac
