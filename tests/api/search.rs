@@ -1235,6 +1235,30 @@ async fn a_word_made_of_two_known_words_finds_what_both_find() {
 }
 
 #[tokio::test]
+async fn two_words_that_a_name_writes_as_one_find_it() {
+    let app = TestApp::seeded().await.expect("app");
+    // "Caruso Carsharing", "LARA - Lastenrad Kooperation Innsbruck", "Kostnix-Laden Wien"
+    // ("kostnix" is one word there, "kost nix" two in other names).
+    for (q, name) in [
+        ("car sharing", "Caruso Carsharing"),
+        ("lasten rad", "LARA - Lastenrad Kooperation Innsbruck"),
+        ("kost nix wien", "Kostnix-Laden Wien"),
+    ] {
+        let page = app
+            .get(&format!("/v1/actors?q={}&limit=10", encode(q)))
+            .await
+            .json();
+        assert_eq!(page["items"][0]["name"], name, "{q}: {:?}", names(&page));
+        assert_eq!(page["relaxed"], Value::Null, "{q}");
+    }
+    // Both spellings of one co-operative's name.
+    let page = app.get("/v1/actors?q=bees%20coop&limit=2").await.json();
+    let mut top: Vec<String> = names(&page);
+    top.sort();
+    assert_eq!(top, vec!["Bees Coop".to_owned(), "Beescoop".to_owned()]);
+}
+
+#[tokio::test]
 async fn words_inside_addresses_paths_and_unspaced_punctuation_are_found() {
     let app = app_with_empty_outbox().await;
     let mut actor = draft("Lust.Garten Quellhof", "lust@example.org");
