@@ -1018,6 +1018,56 @@ async fn suggestions_carry_a_point_and_take_the_map_to_towns_without_actors() {
 }
 
 #[tokio::test]
+async fn a_country_is_suggested_by_any_of_its_names_with_its_actors_extent() {
+    let app = TestApp::seeded().await.expect("app");
+    let country = |page: &Value| -> Option<Value> {
+        page["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .find(|s| s["type"] == "country")
+            .cloned()
+    };
+    let in_austria = app
+        .sql_text("(SELECT count(*) FROM actors WHERE status = 'published' AND country = 'AT')")
+        .await
+        .expect("a count");
+    for (q, label) in [("austr", "Austria"), ("%C3%96sterr", "Österreich")] {
+        let page = app.get(&format!("/v1/search/suggest?q={q}")).await.json();
+        let austria = country(&page).unwrap_or_else(|| panic!("{q}: {page}"));
+        assert_eq!(austria["id"], "AT");
+        assert_eq!(austria["label"], label);
+        assert_eq!(austria["count"].to_string(), in_austria);
+        let (lat, lon) = (
+            austria["point"]["lat"].as_f64().expect("lat"),
+            austria["point"]["lon"].as_f64().expect("lon"),
+        );
+        assert!(
+            (46.3..49.1).contains(&lat) && (9.5..17.2).contains(&lon),
+            "{austria}"
+        );
+        let bbox = austria["bbox"].as_array().expect("bbox");
+        assert!(
+            bbox[0].as_f64() < Some(lon) && bbox[2].as_f64() > Some(lon),
+            "{austria}"
+        );
+    }
+    // The English name when it begins with the text too ("Greece", not French "Grèce").
+    let page = app.get("/v1/search/suggest?q=gre").await.json();
+    let greece = page["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|s| s["type"] == "country" && s["id"] == "GR")
+        .cloned()
+        .unwrap_or_else(|| panic!("{page}"));
+    assert_eq!(greece["label"], "Greece");
+    // Two letters are too few.
+    let page = app.get("/v1/search/suggest?q=au").await.json();
+    assert_eq!(country(&page), None, "{page}");
+}
+
+#[tokio::test]
 async fn a_town_named_in_another_language_or_script_finds_the_actors_there() {
     let app = TestApp::seeded().await.expect("app");
     // "munich" is not a word search knows: it is taken as München, not corrected to "music".

@@ -33,6 +33,8 @@ pub enum SuggestionKind {
     Category,
     /// A town of the gazetteer that no actor gives as its town: somewhere to take the map.
     Place,
+    /// A country, by any of its names: its actors' middle and extent.
+    Country,
 }
 
 /// A point in WGS 84.

@@ -179,6 +179,7 @@ impl Store {
                     "actor" => SuggestionKind::Actor,
                     "city" => SuggestionKind::City,
                     "place" => SuggestionKind::Place,
+                    "country" => SuggestionKind::Country,
                     _ => SuggestionKind::Category,
                 },
                 id: row.id,

@@ -108,28 +108,30 @@ pub struct SuggestParams {
 /// One suggestion.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SuggestionView {
-    /// `actor`, `city`, `category`, or `place`: a town (10,000 people or more, GeoNames)
+    /// `actor`, `city`, `category`, `place`: a town (10,000 people or more, GeoNames)
     /// where no actor is listed, somewhere to take the map (`point`); its `id` is the GeoNames
-    /// id. At most 3 places, ranked below what begins with the text.
+    /// id. At most 3 places, ranked below what begins with the text. Or `country`: a country
+    /// whose name in any language begins with the text (3 letters or more; `id` is its ISO
+    /// code, for `country=`), at most 3.
     #[serde(rename = "type")]
     #[schema(example = "actor")]
     pub kind: String,
-    /// The actor's UUID, the category id (for `category=`), the city's name, or the place's
-    /// GeoNames id.
+    /// The actor's UUID, the category id (for `category=`), the city's name, the place's
+    /// GeoNames id, or the country's code (for `country=`).
     pub id: String,
     /// What to show: the actor's name, the city, the category label in the reader's language,
     /// or the place's name (GeoNames' main name, often the English one: "Geneva").
     pub label: String,
     /// ISO 3166-1 alpha-2 country of the actor or city.
     pub country: Option<String>,
-    /// How many published actors a city or category suggestion leads to.
+    /// How many published actors a city, category or country suggestion leads to.
     pub count: Option<u64>,
-    /// Where a map shows it: the actor's location, the middle of a city's actors, the place;
-    /// absent for a category.
+    /// Where a map shows it: the actor's location, the middle of a city's or country's
+    /// actors, the place; absent for a category.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub point: Option<PointView>,
-    /// A city's actors' extent, `[minLon, minLat, maxLon, maxLat]` (as `bbox=`), for a map to
-    /// fit; absent otherwise.
+    /// A city's or country's actors' extent, `[minLon, minLat, maxLon, maxLat]` (as `bbox=`),
+    /// for a map to fit; absent otherwise.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(example = json!([16.2776, 48.1477, 16.5018, 48.2728]))]
     pub bbox: Option<[f64; 4]>,

@@ -12,8 +12,12 @@
 -- gazetteer (10,000 people or more) that no actor gives as its town is a place suggestion
 -- (at most 3, from 3 letters), ranked below the names, cities and categories that begin with
 -- the text: a map can go there ("Geneva") though search finds no actor.
+-- A country whose name (in any language search knows, search_country_names) begins with the
+-- text, from 3 letters, is a country suggestion (at most 3), with the count, middle and
+-- extent of its actors from the stored map cells of zoom 0.
 -- Every suggestion but a category has a point for the map (lon, lat: the actor, the middle
--- of a city's actors, the place); a city also the extent of its actors.
+-- of a city's or country's actors, the place); a city and a country also the extent of
+-- their actors.
 WITH names AS (
     SELECT 'actor' AS kind, a.id::text AS id, a.name AS label, a.country, NULL::int8 AS count,
            (CASE WHEN starts_with(a.search_names, atlas_normalise($1)) THEN 2
@@ -94,13 +98,35 @@ places AS (
                       WHERE o.geonameid = t.geonameid)
     ORDER BY t.score DESC, t.population DESC
     LIMIT least(3, $3)
+),
+-- The first of a country's names in the domain's list that begins with the text: the
+-- English one when it does ("Greece", not "Grèce").
+country_names AS (
+    SELECT n.country, (array_agg(n.name ORDER BY n.rank))[1] AS label,
+           max(word_similarity(atlas_normalise($1), n.words)) AS similarity
+    FROM search_country_names n
+    WHERE length(atlas_normalise($1)) >= 3
+      AND n.words LIKE substr(atlas_contains_pattern(atlas_normalise($1)), 2)
+    GROUP BY n.country
+),
+countries AS (
+    SELECT 'country' AS kind, c.country AS id, c.label, c.country, sum(m.actors)::int8 AS count,
+           (2 + c.similarity + 0.15)::float8 AS score,
+           (sum(m.lon_sum) / sum(m.actors))::float8 AS lon,
+           (sum(m.lat_sum) / sum(m.actors))::float8 AS lat,
+           ST_MakeBox2D(ST_Point(min(m.west), min(m.south)), ST_Point(max(m.east), max(m.north))) AS extent
+    FROM country_names c
+    JOIN map_cells m ON m.facet = 'country' AND m.value = c.country AND m.zoom = 0
+    GROUP BY c.country, c.label, c.similarity
+    ORDER BY score DESC, count DESC
+    LIMIT least(3, $3)
 )
 SELECT kind, id, label, country, count, score, lon, lat,
        ST_XMin(extent) AS min_lon, ST_YMin(extent) AS min_lat,
        ST_XMax(extent) AS max_lon, ST_YMax(extent) AS max_lat
 FROM (
     SELECT * FROM names UNION ALL SELECT * FROM cities UNION ALL SELECT * FROM labels
-    UNION ALL SELECT * FROM places
+    UNION ALL SELECT * FROM places UNION ALL SELECT * FROM countries
 ) AS s
 ORDER BY score DESC, label
 LIMIT $3
