@@ -1494,6 +1494,29 @@ async fn categories_are_found_by_their_names_in_the_languages_the_actors_write_i
         suggestions["items"][0]["label"], "Élelmiszerbankok és szociális boltok",
         "{suggestions}"
     );
+    // Typed on a page in another language, the label that holds the text is shown.
+    let suggestions = app
+        .get(&format!(
+            "/v1/search/suggest?q={}&lang=en",
+            encode("élelmiszerb")
+        ))
+        .await
+        .json();
+    assert_eq!(suggestions["items"][0]["id"], "food-aid", "{suggestions}");
+    assert_eq!(
+        suggestions["items"][0]["label"], "Élelmiszerbankok és szociális boltok",
+        "{suggestions}"
+    );
+    // Short texts stay in the reader's language ("gen" is in French "général").
+    let suggestions = app.get("/v1/search/suggest?q=gen&lang=en").await.json();
+    for s in suggestions["items"].as_array().expect("items") {
+        if s["type"] == "category" {
+            assert!(
+                !s["label"].as_str().unwrap_or_default().contains("général"),
+                "{s}"
+            );
+        }
+    }
 }
 
 #[tokio::test]

@@ -5,7 +5,8 @@
 -- one or two letters has no trigram of its own to look up "inside" a word, so it finds the
 -- words it begins (by similarity) only. Both are found through trigram indexes (actors_published_search_names,
 -- actors_published_town_trigrams): each condition says atlas_normalise($1) itself rather than
--- reading it from a CTE, so that the plan is made for the text and can use them. A town
+-- reading it from a CTE, so that the plan is made for the text and can use them. A category
+-- is suggested by its label in the reader's language, or in another (shown in that one). A town
 -- typed in another language or script suggests the name its actors give it ("Vienna": Wien,
 -- atlas_town_aliases). A category's count is its stored map cell of zoom 0 (the whole
 -- world; migration 000160): the actors with the category or a descendant. A town of the
@@ -59,16 +60,29 @@ cities AS (
     LIMIT $3
 ),
 labels AS (
-    SELECT 'category' AS kind, c.id, coalesce(c.labels ->> $2, c.labels ->> 'en') AS label,
-           NULL::text AS country,
+    SELECT 'category' AS kind, c.id, l.label, NULL::text AS country,
            (SELECT coalesce(sum(m.actors), 0)::int8 FROM map_cells m
             WHERE m.facet = 'category' AND m.value = c.id AND m.zoom = 0) AS count,
-           (CASE WHEN position(atlas_normalise($1) IN atlas_normalise(coalesce(c.labels ->> $2, c.labels ->> 'en'))) > 0 THEN 2 ELSE 0 END
-            + word_similarity(atlas_normalise($1), atlas_normalise(coalesce(c.labels ->> $2, c.labels ->> 'en'))) + 0.2)::float8 AS score,
+           (CASE WHEN position(atlas_normalise($1) IN atlas_normalise(l.label)) > 0 THEN 2 ELSE 0 END
+            + word_similarity(atlas_normalise($1), atlas_normalise(l.label)) + 0.2)::float8 AS score,
            NULL::float8 AS lon, NULL::float8 AS lat, NULL::box2d AS extent
     FROM categories c
-    WHERE position(atlas_normalise($1) IN atlas_normalise(coalesce(c.labels ->> $2, c.labels ->> 'en'))) > 0
-       OR word_similarity(atlas_normalise($1), atlas_normalise(coalesce(c.labels ->> $2, c.labels ->> 'en'))) >= 0.45
+    -- The label in the reader's language (then English); when the text is not in it but in
+    -- the category's label in another language, from 5 letters, that label: "élelmiszerbank"
+    -- typed on an English page suggests "Élelmiszerbankok és szociális boltok".
+    CROSS JOIN LATERAL (
+        SELECT coalesce(
+                   (SELECT t.value FROM jsonb_each_text(c.labels) AS t
+                    WHERE length(atlas_normalise($1)) >= 5
+                      AND position(atlas_normalise($1) IN c.search_labels) > 0
+                      AND position(atlas_normalise($1) IN atlas_normalise(coalesce(c.labels ->> $2, c.labels ->> 'en'))) = 0
+                      AND position(atlas_normalise($1) IN atlas_normalise(t.value)) > 0
+                    ORDER BY t.key
+                    LIMIT 1),
+                   coalesce(c.labels ->> $2, c.labels ->> 'en')) AS label
+    ) AS l
+    WHERE position(atlas_normalise($1) IN atlas_normalise(l.label)) > 0
+       OR word_similarity(atlas_normalise($1), atlas_normalise(l.label)) >= 0.45
     ORDER BY score DESC
     LIMIT $3
 ),
