@@ -30,6 +30,7 @@
     search: '',
     labels: {},          // category id -> label in the current language
     facetsEndpoint: null, // whether GET /v1/facets exists (built by another issue)
+    browsingPlace: false, // a search found no actor and took the map to a town it names
   };
   const el = (id) => document.getElementById(id);
   const t = () => UI[state.lang] || UI.en;

@@ -48,17 +48,18 @@ pub struct LatLon {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Suggestion {
     pub kind: SuggestionKind,
-    /// The actor's UUID, the category id, or the city name (cities have no id of their own).
+    /// The actor's UUID, the category id, the city name (cities have no id of their own), the
+    /// place's GeoNames id, or the country's code.
     pub id: String,
     pub label: String,
-    /// For actors and cities: the country; for categories: none.
+    /// For actors, cities, places and countries: the country; for categories: none.
     pub country: Option<String>,
-    /// How many published actors are behind a city or category suggestion.
+    /// How many published actors are behind a city, category or country suggestion.
     pub count: Option<u64>,
-    /// Where a map shows it: the actor, the middle of a city's actors, the place; none for a
-    /// category.
+    /// Where a map shows it: the actor, the middle of a city's or country's actors, the
+    /// place; none for a category.
     pub point: Option<LatLon>,
-    /// The extent of a city's actors, for a map to fit.
+    /// The extent of a city's or country's actors, for a map to fit.
     pub extent: Option<BoundingBox>,
 }
 

@@ -119,10 +119,12 @@ pub struct SuggestionView {
     /// The actor's UUID, the category id (for `category=`), the city's name, the place's
     /// GeoNames id, or the country's code (for `country=`).
     pub id: String,
-    /// What to show: the actor's name, the city, the category label in the reader's language,
-    /// or the place's name (GeoNames' main name, often the English one: "Geneva").
+    /// What to show: the actor's name, the city, the category label in the reader's language
+    /// (or, when the text is only in another language's label, that label), the place's name
+    /// (GeoNames' main name, often the English one: "Geneva"), or the country's name that
+    /// begins with the text (its English name when that one does).
     pub label: String,
-    /// ISO 3166-1 alpha-2 country of the actor or city.
+    /// ISO 3166-1 alpha-2 country of the actor, city, place or country; none for a category.
     pub country: Option<String>,
     /// How many published actors a city, category or country suggestion leads to.
     pub count: Option<u64>,
@@ -176,9 +178,10 @@ pub struct SuggestResponse {
 /// Autocomplete
 ///
 /// Actor names, cities and category labels (in the reader's language) close to what was
-/// typed, tolerant of typos, best first, at most 10; and towns where no actor is listed
-/// (`place`), so that a map can go there. Actors, cities and places carry a `point`, cities
-/// the `bbox` of their actors. Answered by PostgreSQL.
+/// typed, tolerant of typos, best first, at most 10; towns where no actor is listed
+/// (`place`), so that a map can go there; and countries by any of their names (`country`).
+/// Actors, cities, places and countries carry a `point`, cities and countries the `bbox` of
+/// their actors. Answered by PostgreSQL.
 #[utoipa::path(
     tag = "search",
     params(SuggestParams),
