@@ -94,8 +94,8 @@ pub(crate) async fn expand_text(
     })
 }
 
-/// The words of a text as `atlas_search_query` splits them (on anything but letters and
-/// digits, the first 12).
+/// The words of a text as `atlas_search_query` splits them (SQL `atlas_query_words`: on
+/// anything but letters and digits, the first 12).
 fn query_words(text: &str) -> Vec<&str> {
     text.split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
