@@ -107,6 +107,9 @@ COMMENT ON FUNCTION atlas_correction_forms(text[]) IS
 -- as the label's language; `forms` is the word's tsquery), or — from 7 letters, as short
 -- words hide inside too many others ("wien" in "upodmiotowienie") — a part of a label
 -- ("genossenschaft" in "Wohnungsgenossenschaften"), also through a correction of the word.
+-- Such a part begins a label's word or lies three letters or more into it, as a compound's
+-- part does: French "cherche" (I look for) is not in "recherche" (research), which put the
+-- research actors first for "je cherche une ressourcerie à Lyon".
 -- (As a prefix, the last word names a category from 4 letters: in labels of fifteen
 -- languages, "uk" begins Croatian "uključivanje", inclusion.)
 CREATE FUNCTION atlas_categories_named(term text, forms tsquery, corrections text[]) RETURNS text[]
@@ -119,11 +122,13 @@ BEGIN ATOMIC
                                                 quote_literal(term))::tsquery END
            OR (length(term) >= 7 AND EXISTS (
                    SELECT 1 FROM unnest(term || corrections) AS w
-                   WHERE position(w IN c.search_labels) > 0))
+                   WHERE position(w IN c.search_labels) > 0
+                     AND c.search_labels ~ ('(^|[^[:alnum:]]|[[:alnum:]]{3})'
+                                            || regexp_replace(w, '([^[:alnum:]])', '\\\1', 'g'))))
         ORDER BY c.id);
 END;
 COMMENT ON FUNCTION atlas_categories_named(text, tsquery, text[]) IS
-    'The categories (''c:<id>'') a query word names: a label word matched by forms (the word''s tsquery; a prefix only from 4 letters), or from 7 letters a part of a label, also through a correction.';
+    'The categories (''c:<id>'') a query word names: a label word matched by forms (the word''s tsquery; a prefix only from 4 letters), or from 7 letters a part of a label''s word (its beginning, or 3 letters or more into it), also through a correction.';
 
 -- The forms, each once (the first of equal ones kept), OR-ed in their order; NULL if none.
 CREATE FUNCTION atlas_any_of(forms tsquery[]) RETURNS tsquery

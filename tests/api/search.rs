@@ -1175,6 +1175,39 @@ async fn words_no_actor_has_together_find_the_actors_with_most_of_them() {
         }
     }
 
+    // A sentence carries words no listing has ("busco", "suche": I look for). No actor has
+    // all the others either, so two words go before the place: Valencia's co-operatives,
+    // Berlin's actors with "repair" (not reuse centres elsewhere whose texts say "such").
+    for (q, towns) in [
+        (
+            "busco%20cooperativa%20de%20consumo%20en%20Valencia",
+            &["Valencia", "València"][..],
+        ),
+        (
+            "ich%20suche%20ein%20Repair%20Caf%C3%A9%20in%20Berlin",
+            &["Berlin"][..],
+        ),
+    ] {
+        let page = app.get(&format!("/v1/actors?q={q}&limit=50")).await.json();
+        assert_eq!(page["relaxed"], true, "{q}: {page}");
+        let items = page["items"].as_array().expect("items");
+        assert!(!items.is_empty(), "{q}");
+        for actor in items {
+            assert!(in_town(actor, towns), "{q}: {}", actor["name"]);
+        }
+    }
+    // "cherche" (look for) names no category: it is inside "recherche" (research), but not
+    // as a compound's part. The ressourcerie comes first, and no research actor.
+    let page = app
+        .get("/v1/actors?q=je%20cherche%20une%20ressourcerie%20%C3%A0%20Lyon&limit=50")
+        .await
+        .json();
+    let items = page["items"].as_array().expect("items");
+    assert_eq!(items[0]["name"], "Ressourcerie le Carré", "{page}");
+    for actor in items {
+        assert!(!in_category(actor, "research"), "{}", actor["name"]);
+    }
+
     // Within the other filters: in a box around Vienna, the Lisboa actors are not there.
     let page = app
         .get("/v1/actors?q=Sargfabrik%20Lisboa&bbox=16.18,48.10,16.58,48.33")

@@ -52,9 +52,14 @@ pub struct ImportedActor<'a> {
 pub(crate) struct ExpandedText {
     /// What the user typed (for trigram similarity to names).
     pub text: String,
+    /// What an actor must match.
     pub match_all: String,
     pub match_any: String,
     pub match_exact: String,
+    /// What the score's bonuses ask all of (a name with every word, a category every word
+    /// names): `match_all`, except when relaxed to any word, where it stays the text's own
+    /// (a category one word names must not outrank actors with more of the words).
+    pub match_whole: String,
 }
 
 #[derive(QueryableByName)]
@@ -86,6 +91,7 @@ pub(crate) async fn expand_text(
     Ok(match (row.match_all, row.match_any, row.match_exact) {
         (Some(match_all), Some(match_any), Some(match_exact)) => Some(ExpandedText {
             text: text.to_owned(),
+            match_whole: match_all.clone(),
             match_all,
             match_any,
             match_exact,
@@ -131,12 +137,16 @@ pub(crate) async fn has_match(
 }
 
 /// What a text of several words asks for when no published actor matches every word (with
-/// the query's filters): first every word but one — any one that names no place, as a place
-/// is what a user least wants to lose ("housing cooperative vienna": Vienna's housing
-/// projects and cooperatives, not housing cooperatives elsewhere), then any one at all —
-/// then any word. Meilisearch's default matching strategy also drops words rather than
-/// answer nothing. The score ranks actors matching more of the words first. None when even
-/// that matches nothing, or the text has one word.
+/// the query's filters). Words are dropped, fewest first, and a place last, as a place is
+/// what a user least wants to lose ("housing cooperative vienna": Vienna's housing projects
+/// and cooperatives, not housing cooperatives elsewhere): every word but one that names no
+/// place; every word but two of those (a sentence carries words no listing has: "busco
+/// cooperativa de consumo en Valencia" — "I look for" — finds Valencia's co-operatives);
+/// every word but any one (a text naming no place: then but any two); then any word. Stop
+/// words are never counted, nor dropped. Meilisearch's
+/// default matching strategy also drops words rather than answer nothing. The score ranks
+/// actors matching more of the words first. None when even that matches nothing, or the
+/// text has one word.
 pub(crate) async fn relax_text(
     conn: &AsyncPgConnection,
     query: &ActorQuery,
@@ -144,17 +154,36 @@ pub(crate) async fn relax_text(
 ) -> QueryResult<Option<ExpandedText>> {
     let words = query_words(&expanded.text);
     if words.len() >= 3 {
-        let places = place_words(conn, &expanded.text, &words).await?;
-        let not_places: Vec<usize> = (0..words.len()).filter(|&i| !places[i]).collect();
-        // Keeping the places must leave some other word to match.
-        if not_places.len() >= 2 && not_places.len() < words.len() {
-            if let Some(relaxed) = all_but_one(conn, query, expanded, &words, &not_places).await? {
-                return Ok(Some(relaxed));
+        let roles = word_roles(conn, &expanded.text, &words).await?;
+        let content: Vec<usize> = (0..words.len()).filter(|&i| !roles[i].stop).collect();
+        let not_places: Vec<usize> = content
+            .iter()
+            .copied()
+            .filter(|&i| !roles[i].place)
+            .collect();
+        let names_place = not_places.len() < content.len();
+        let mut steps = Vec::new();
+        if names_place {
+            // Keeping the places must leave some other word to match.
+            if not_places.len() >= 2 {
+                steps.push((&not_places, 1));
+            }
+            if not_places.len() >= 3 && not_places.len() <= MAX_DROPPABLE {
+                steps.push((&not_places, 2));
             }
         }
-        let every_word: Vec<usize> = (0..words.len()).collect();
-        if let Some(relaxed) = all_but_one(conn, query, expanded, &words, &every_word).await? {
-            return Ok(Some(relaxed));
+        if content.len() >= 3 {
+            steps.push((&content, 1));
+        }
+        if !names_place && content.len() >= 4 && content.len() <= MAX_DROPPABLE {
+            steps.push((&content, 2));
+        }
+        for (droppable, dropped) in steps {
+            if let Some(relaxed) =
+                all_but(conn, query, expanded, &words, droppable, dropped).await?
+            {
+                return Ok(Some(relaxed));
+            }
         }
     }
     if words.len() >= 2 {
@@ -163,6 +192,7 @@ pub(crate) async fn relax_text(
             match_all: expanded.match_any.clone(),
             match_any: expanded.match_any.clone(),
             match_exact: expanded.match_any.clone(),
+            match_whole: expanded.match_whole.clone(),
         };
         if has_match(conn, query, &any_word).await? {
             return Ok(Some(any_word));
@@ -171,19 +201,25 @@ pub(crate) async fn relax_text(
     Ok(None)
 }
 
-/// The text with one of its words left out — any of `droppable` — when some actor matches it.
-async fn all_but_one(
+/// How many words a relaxed text may drop two of: each pair costs an expansion of the text
+/// without it (15 pairs of 6 words).
+const MAX_DROPPABLE: usize = 6;
+
+/// The text without `dropped` of its words — any of `droppable` — when some actor matches
+/// it.
+async fn all_but(
     conn: &AsyncPgConnection,
     query: &ActorQuery,
     expanded: &ExpandedText,
     words: &[&str],
     droppable: &[usize],
+    dropped: usize,
 ) -> QueryResult<Option<ExpandedText>> {
-    let without_one: Vec<String> = droppable
-        .iter()
-        .map(|&skipped| {
+    let without: Vec<String> = drop_combinations(droppable, dropped)
+        .into_iter()
+        .map(|skipped| {
             let kept: Vec<&str> = (0..words.len())
-                .filter(|&i| i != skipped)
+                .filter(|i| !skipped.contains(i))
                 .map(|i| words[i])
                 .collect();
             kept.join(" ")
@@ -194,7 +230,7 @@ async fn all_but_one(
                 string_agg('(' || s.match_exact::text || ')', ' | ') AS match_exact \
          FROM unnest($1::text[]) AS t (q), atlas_search_query(t.q) AS s",
     )
-    .bind::<diesel::sql_types::Array<Text>, _>(without_one)
+    .bind::<diesel::sql_types::Array<Text>, _>(without)
     .get_result(&mut &*conn)
     .await?;
     let (Some(match_all), Some(match_exact)) = (row.match_all, row.match_exact) else {
@@ -202,6 +238,7 @@ async fn all_but_one(
     };
     let relaxed = ExpandedText {
         text: expanded.text.clone(),
+        match_whole: match_all.clone(),
         match_all,
         match_any: expanded.match_any.clone(),
         match_exact,
@@ -209,53 +246,73 @@ async fn all_but_one(
     Ok(has_match(conn, query, &relaxed).await?.then_some(relaxed))
 }
 
-#[derive(QueryableByName)]
-struct PlaceRow {
-    #[diesel(sql_type = diesel::sql_types::Bool)]
-    place: bool,
+/// Every way of choosing `dropped` (1 or 2) of the positions in `droppable`.
+fn drop_combinations(droppable: &[usize], dropped: usize) -> Vec<Vec<usize>> {
+    match dropped {
+        1 => droppable.iter().map(|&i| vec![i]).collect(),
+        _ => droppable
+            .iter()
+            .enumerate()
+            .flat_map(|(n, &i)| droppable[n + 1..].iter().map(move |&j| vec![i, j]))
+            .collect(),
+    }
 }
 
-/// Which of the text's words name a place (a town or a country; `atlas_names_place`).
-async fn place_words(
+/// What a word of a text is to relaxing it.
+#[derive(QueryableByName)]
+struct WordRole {
+    /// It names a town or a country (`atlas_names_place`).
+    #[diesel(sql_type = diesel::sql_types::Bool)]
+    place: bool,
+    /// Search ignores it: a stop word in some language, or no letter or digit.
+    #[diesel(sql_type = diesel::sql_types::Bool)]
+    stop: bool,
+}
+
+/// The role of each of the text's words.
+async fn word_roles(
     conn: &AsyncPgConnection,
     text: &str,
     words: &[&str],
-) -> QueryResult<Vec<bool>> {
-    let rows: Vec<PlaceRow> = diesel::sql_query(
-        "SELECT atlas_names_place(t.w, $2) AS place \
+) -> QueryResult<Vec<WordRole>> {
+    diesel::sql_query(
+        "SELECT atlas_names_place(t.w, $2) AS place, \
+                NOT EXISTS (SELECT 1 FROM unnest(atlas_query_words(t.w)) AS x (term) \
+                            WHERE atlas_word_forms(x.term, false) IS NOT NULL) AS stop \
          FROM unnest($1::text[]) WITH ORDINALITY AS t (w, n) ORDER BY t.n",
     )
     .bind::<diesel::sql_types::Array<Text>, _>(words)
     .bind::<Text, _>(text)
     .load(&mut &*conn)
-    .await?;
-    Ok(rows.into_iter().map(|r| r.place).collect())
+    .await
 }
 
 /// The placeholders of an expanded text in one statement.
 pub(crate) struct TextArgs {
     /// What the user typed.
     pub q: String,
-    /// A one-row relation of the tsqueries (`match_all`, `match_any`, `match_exact`) and the
-    /// categories matching every word (`whole_categories`), to be named `sq`.
+    /// A one-row relation of the tsqueries (`match_all`, `match_any`, `match_exact`,
+    /// `match_whole`) and the categories matching every word (`whole_categories`), to be
+    /// named `sq`.
     pub relation: String,
 }
 
 /// Binds an expanded text's values and returns their placeholders.
 pub(crate) fn text_args(expanded: &ExpandedText, sql: &mut SqlBuilder) -> TextArgs {
     let q = sql.arg(Arg::Text(expanded.text.clone()));
-    let (all, any, exact) = (
+    let (all, any, exact, whole) = (
         sql.arg(Arg::Text(expanded.match_all.clone())),
         sql.arg(Arg::Text(expanded.match_any.clone())),
         sql.arg(Arg::Text(expanded.match_exact.clone())),
+        sql.arg(Arg::Text(expanded.match_whole.clone())),
     );
     // whole_categories: the categories that alone match every word (once per query, not
     // per actor: sql/search_score.sql).
     let relation = format!(
         "(SELECT {all}::tsquery AS match_all, {any}::tsquery AS match_any, \
-           {exact}::tsquery AS match_exact, \
+           {exact}::tsquery AS match_exact, {whole}::tsquery AS match_whole, \
            ARRAY(SELECT c.id FROM categories c \
-                 WHERE array_to_tsvector(ARRAY['c:' || c.id]) @@ {all}::tsquery) AS whole_categories)"
+                 WHERE array_to_tsvector(ARRAY['c:' || c.id]) @@ {whole}::tsquery) AS whole_categories)"
     );
     TextArgs { q, relation }
 }

@@ -9,9 +9,11 @@
 -- "moneda social" listed "Social Stock Exchange" above the actors of "Monedas sociales"):
 -- documents carry one c:<id> lexeme per category, not the labels' words, so ts_rank alone
 -- no longer sees that the words belong together. (sq.whole_categories: the categories whose
--- c:<id> alone matches the query, found once per query.)
+-- c:<id> alone matches the query, found once per query. match_whole is match_all but for a
+-- text relaxed to any of its words: then the text's own, so that the actors with most of
+-- the words come first, not those of a category one word names.)
 (ts_rank('{0.1, 0.2, 0.4, 1.0}', a.search_doc, sq.match_exact)
    + 0.3 * ts_rank('{0.1, 0.2, 0.4, 1.0}', a.search_doc, sq.match_all)
-   + CASE WHEN ts_filter(a.search_doc, '{a}') @@ sq.match_all THEN 0.5 ELSE 0 END
+   + CASE WHEN ts_filter(a.search_doc, '{a}') @@ sq.match_whole THEN 0.5 ELSE 0 END
    + CASE WHEN a.categories && sq.whole_categories THEN 1.0 ELSE 0 END
    + similarity(atlas_normalise({q}), a.search_names))::float8
