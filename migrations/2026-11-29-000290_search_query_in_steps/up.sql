@@ -2,8 +2,9 @@
 -- (PostgreSQL has no partial edit of a function), and the rule "a word of a country's name
 -- that the text holds whole" was written twice, here and in atlas_names_place (migration
 -- 000270). The function now reads as what it does with each word, and each step is a
--- function of its own: a later change replaces one step, not the whole. What it returns is
--- unchanged (checked on the tsqueries of ~300 texts before and after).
+-- function of its own: a later change replaces one step, not the whole. Split so, it
+-- returned the same tsqueries for ~300 texts as before. One step then changed: a label part
+-- must be a compound's part (atlas_categories_named: "cherche" is not "recherche").
 
 -- The words of a text as search reads them: normalised, split on anything but letters and
 -- digits, at most 12, each at most 40 letters (atlas-store's query_words says the same).
