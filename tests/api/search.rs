@@ -1342,6 +1342,58 @@ async fn two_words_that_a_name_writes_as_one_find_it() {
 }
 
 #[tokio::test]
+async fn a_word_that_texts_also_write_as_two_finds_them() {
+    let app = TestApp::seeded().await.expect("app");
+    // In the seed: "nonprofit" is one word in 3 actors' texts, "non-profit" or "non profit"
+    // in 26 more; "medioambiente" one word in 2, "medio ambiente" in many Spanish texts.
+    for q in ["nonprofit", "medioambiente"] {
+        let page = app.get(&format!("/v1/actors?q={q}")).await.json();
+        let total = page["total"].as_u64().expect("total");
+        assert!(total >= 20, "{q}: {total}");
+    }
+
+    // Learnt on writes, whichever comes first: the text with the two words ("Zorbo plank"
+    // then "Zorboplank"), or the word as one ("Quintaharp" then "quinta harp").
+    let app = app_with_empty_outbox().await;
+    let described = |name: &str, text: &str| {
+        let mut actor = draft(name, "apart@example.org");
+        actor.description = [("en".to_owned(), text.to_owned())].into();
+        actor
+    };
+    for (id, actor) in [
+        (
+            "apart-1",
+            described("Werkhof Eins", "We teach the zorbo plank method."),
+        ),
+        (
+            "apart-2",
+            draft("Zorboplank Kollektiv", "apart@example.org"),
+        ),
+        ("apart-3", draft("Quintaharp Verein", "apart@example.org")),
+        (
+            "apart-4",
+            described("Werkhof Zwei", "Lessons on the quinta harp, weekly."),
+        ),
+        // The two words, but not next to each other, or the other way round.
+        (
+            "apart-5",
+            described("Werkhof Drei", "A zorbo, then a plank; harp quinta."),
+        ),
+    ] {
+        import(&app, id, actor, ReviewStatus::Published).await;
+    }
+    for (q, expected) in [
+        ("zorboplank", ["Werkhof Eins", "Zorboplank Kollektiv"]),
+        ("quintaharp", ["Quintaharp Verein", "Werkhof Zwei"]),
+    ] {
+        let page = app.get(&format!("/v1/actors?q={q}")).await.json();
+        let mut found = names(&page);
+        found.sort();
+        assert_eq!(found, expected, "{q}");
+    }
+}
+
+#[tokio::test]
 async fn words_inside_addresses_paths_and_unspaced_punctuation_are_found() {
     let app = app_with_empty_outbox().await;
     let mut actor = draft("Lust.Garten Quellhof", "lust@example.org");
