@@ -112,24 +112,26 @@ COMMENT ON FUNCTION atlas_correction_forms(text[]) IS
 -- part does: French "cherche" (I look for) is not in "recherche" (research), which put the
 -- research actors first for "je cherche une ressourcerie à Lyon".
 -- (As a prefix, the last word names a category from 4 letters: in labels of fifteen
--- languages, "uk" begins Croatian "uključivanje", inclusion.)
+-- languages, "uk" begins Croatian "uključivanje", inclusion. A word of one letter names
+-- none: the labels' one-letter words are prepositions, Czech "v" in "Vzdělávání v …".)
 CREATE FUNCTION atlas_categories_named(term text, forms tsquery, corrections text[]) RETURNS text[]
 LANGUAGE sql STABLE PARALLEL SAFE
 BEGIN ATOMIC
     SELECT ARRAY(
         SELECT 'c:' || c.id FROM categories c
-        WHERE c.search_doc @@ CASE WHEN length(term) >= 4 THEN forms
-                                   ELSE replace(forms::text, quote_literal(term) || ':*',
-                                                quote_literal(term))::tsquery END
-           OR (length(term) >= 7 AND EXISTS (
-                   SELECT 1 FROM unnest(term || corrections) AS w
-                   WHERE position(w IN c.search_labels) > 0
-                     AND c.search_labels ~ ('(^|[^[:alnum:]]|[[:alnum:]]{3})'
-                                            || regexp_replace(w, '([^[:alnum:]])', '\\\1', 'g'))))
+        WHERE length(term) >= 2
+          AND (c.search_doc @@ CASE WHEN length(term) >= 4 THEN forms
+                                    ELSE replace(forms::text, quote_literal(term) || ':*',
+                                                 quote_literal(term))::tsquery END
+               OR (length(term) >= 7 AND EXISTS (
+                       SELECT 1 FROM unnest(term || corrections) AS w
+                       WHERE position(w IN c.search_labels) > 0
+                         AND c.search_labels ~ ('(^|[^[:alnum:]]|[[:alnum:]]{3})'
+                                                || regexp_replace(w, '([^[:alnum:]])', '\\\1', 'g')))))
         ORDER BY c.id);
 END;
 COMMENT ON FUNCTION atlas_categories_named(text, tsquery, text[]) IS
-    'The categories (''c:<id>'') a query word names: a label word matched by forms (the word''s tsquery; a prefix only from 4 letters), or from 7 letters a part of a label''s word (its beginning, or 3 letters or more into it), also through a correction.';
+    'The categories (''c:<id>'') a query word of 2 letters or more names: a label word matched by forms (the word''s tsquery; a prefix only from 4 letters), or from 7 letters a part of a label''s word (its beginning, or 3 letters or more into it), also through a correction.';
 
 -- The forms, each once (the first of equal ones kept), OR-ed in their order; NULL if none.
 CREATE FUNCTION atlas_any_of(forms tsquery[]) RETURNS tsquery

@@ -87,12 +87,14 @@ ON CONFLICT DO NOTHING;
 
 -- A word as typed (a prefix when it is the last: the user may still be typing), stemmed in
 -- each language, and now its two parts as documents write them apart; NULL when some
--- language takes it for a stop word (migration 000290's, plus the last).
+-- language takes it for a stop word (migration 000290's, plus the last). A last word of one
+-- letter is no longer a prefix: "e.V." listed 908 actors of the seed (every word beginning
+-- with v), not the Vereine.
 CREATE OR REPLACE FUNCTION atlas_word_forms(term text, is_last boolean) RETURNS tsquery[]
 LANGUAGE plpgsql STABLE PARALLEL SAFE
 AS $$
 DECLARE
-    forms tsquery[] := ARRAY[to_tsquery('simple', term || CASE WHEN is_last THEN ':*' ELSE '' END)];
+    forms tsquery[] := ARRAY[to_tsquery('simple', term || CASE WHEN is_last AND length(term) >= 2 THEN ':*' ELSE '' END)];
     form tsquery;
     cfg regconfig;
 BEGIN
@@ -109,4 +111,4 @@ BEGIN
 END;
 $$;
 COMMENT ON FUNCTION atlas_word_forms(text, boolean) IS
-    'A query word as typed (a prefix if it is the last), stemmed in each language, and as two words when documents write it so (search_words_apart); NULL when a language takes it for a stop word.';
+    'A query word as typed (a prefix if it is the last and has two letters or more), stemmed in each language, and as two words when documents write it so (search_words_apart); NULL when a language takes it for a stop word.';
