@@ -43,6 +43,9 @@ case $SET in
     "/v1/actors?q=sustainabilty&limit=50"
     "/v1/actors?q=biodiversty%20education&limit=50"
     "/v1/actors?q=cooperative%20austria&limit=50"
+    "/v1/actors?q=nonprofit&limit=50"
+    "/v1/actors?q=busco%20cooperativa%20de%20consumo%20en%20Valencia&limit=50"
+    "/v1/actors?q=ich%20suche%20ein%20repair%20cafe%20in%20Berlin&limit=50"
   ) ;;
   *) echo "unknown set $SET (facets, suggest or search)" >&2; exit 2 ;;
 esac
