@@ -1070,6 +1070,19 @@ async fn a_country_is_suggested_by_any_of_its_names_with_its_actors_extent() {
     // Two letters are too few.
     let page = app.get("/v1/search/suggest?q=au").await.json();
     assert_eq!(country(&page), None, "{page}");
+    // A long official form waits for more than its first word: "rep" (someone typing
+    // "repair") suggested Repubblica Italiana, Republik Österreich and República
+    // Portuguesa. The English name does not wait ("unit": United Kingdom).
+    let page = app.get("/v1/search/suggest?q=rep").await.json();
+    assert_eq!(country(&page), None, "{page}");
+    let page = app.get("/v1/search/suggest?q=unit").await.json();
+    assert_eq!(country(&page).map(|c| c["id"].clone()), Some(json!("GB")));
+    let page = app
+        .get("/v1/search/suggest?q=republic%20of%20aus")
+        .await
+        .json();
+    let austria = country(&page).unwrap_or_else(|| panic!("{page}"));
+    assert_eq!(austria["id"], "AT");
 }
 
 #[tokio::test]

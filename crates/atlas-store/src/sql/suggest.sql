@@ -114,13 +114,25 @@ places AS (
     LIMIT least(3, $3)
 ),
 -- The first of a country's names in the domain's list that begins with the text: the
--- English one when it does ("Greece", not "Grèce").
+-- English one when it does ("Greece", not "Grèce"). A long form is suggested only once the
+-- text goes past its first word ("rep", someone typing "repair", suggested "Repubblica
+-- Italiana", "Republik Österreich" and "République française"): a name of several words
+-- whose first word begins another country's name too ("Republic of …", "Kingdom of …",
+-- "Irlanda del Norte") or which ends with another of its country's names ("Republik
+-- Österreich"). The English name always is ("unit": United Kingdom).
 country_names AS (
     SELECT n.country, (array_agg(n.name ORDER BY n.rank))[1] AS label,
            max(word_similarity(atlas_normalise($1), n.words)) AS similarity
     FROM search_country_names n
     WHERE length(atlas_normalise($1)) >= 3
       AND n.words LIKE substr(atlas_contains_pattern(atlas_normalise($1)), 2)
+      AND (n.rank = 0
+           OR position(' ' IN n.words) = 0
+           OR length(atlas_normalise($1)) > length(n.first_word)
+           OR NOT EXISTS (SELECT 1 FROM search_country_names o
+                          WHERE (o.first_word = n.first_word AND o.country <> n.country)
+                             OR (o.country = n.country AND o.words <> n.words
+                                 AND n.words LIKE '% ' || o.words)))
     GROUP BY n.country
 ),
 countries AS (
