@@ -1,5 +1,6 @@
 -- Back to migration 000280's query in one function, and 000270's atlas_names_place.
-CREATE OR REPLACE FUNCTION atlas_search_query(q text, OUT match_all tsquery, OUT match_any tsquery, OUT match_exact tsquery)
+DROP FUNCTION atlas_search_query(text);
+CREATE FUNCTION atlas_search_query(q text, OUT match_all tsquery, OUT match_any tsquery, OUT match_exact tsquery)
     LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
     SET plan_cache_mode = force_generic_plan
 AS $$

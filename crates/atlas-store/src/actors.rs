@@ -6,7 +6,7 @@ use atlas_domain::{
     SortOrder, ValidActor,
 };
 use diesel::prelude::*;
-use diesel::sql_types::{Int8, Nullable, Text};
+use diesel::sql_types::{Array, Int8, Nullable, Text};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use futures_util::FutureExt;
 
@@ -49,6 +49,7 @@ pub struct ImportedActor<'a> {
 
 /// A text query expanded by `atlas_search_query` (migrations 000030 and 000150): the
 /// tsqueries, as text, that the statements of one search bind as values.
+#[derive(Clone)]
 pub(crate) struct ExpandedText {
     /// What the user typed (for trigram similarity to names).
     pub text: String,
@@ -60,6 +61,20 @@ pub(crate) struct ExpandedText {
     /// names): `match_all`, except when relaxed to any word, where it stays the text's own
     /// (a category one word names must not outrank actors with more of the words).
     pub match_whole: String,
+    /// The text's words as search reads them, each with its own tsqueries: what relaxing
+    /// the text leaves out or keeps.
+    pub words: Vec<QueryWord>,
+}
+
+/// A word of a text query and what it asks for alone, in the context of the whole text (a
+/// word of "united kingdom" names the country).
+#[derive(Clone)]
+pub(crate) struct QueryWord {
+    pub word: String,
+    /// Its tsquery with typo corrections (`match_all`'s part); None for a stop word.
+    pub all: Option<String>,
+    /// Its tsquery as typed (`match_exact`'s part); None for a stop word.
+    pub exact: Option<String>,
 }
 
 #[derive(QueryableByName)]
@@ -70,6 +85,12 @@ struct ExpandedRow {
     match_any: Option<String>,
     #[diesel(sql_type = Nullable<Text>)]
     match_exact: Option<String>,
+    #[diesel(sql_type = Array<Text>)]
+    words: Vec<String>,
+    #[diesel(sql_type = Array<Nullable<Text>>)]
+    word_all: Vec<Option<String>>,
+    #[diesel(sql_type = Array<Nullable<Text>>)]
+    word_exact: Vec<Option<String>>,
 }
 
 /// Expands the text into tsqueries once, before the statements that use them: they get the
@@ -83,11 +104,18 @@ pub(crate) async fn expand_text(
 ) -> QueryResult<Option<ExpandedText>> {
     let row: ExpandedRow = diesel::sql_query(
         "SELECT match_all::text AS match_all, match_any::text AS match_any, \
-         match_exact::text AS match_exact FROM atlas_search_query($1)",
+         match_exact::text AS match_exact, words, word_all::text[] AS word_all, \
+         word_exact::text[] AS word_exact FROM atlas_search_query($1)",
     )
     .bind::<Text, _>(text)
     .get_result(&mut &*conn)
     .await?;
+    let words = row
+        .words
+        .into_iter()
+        .zip(row.word_all.into_iter().zip(row.word_exact))
+        .map(|(word, (all, exact))| QueryWord { word, all, exact })
+        .collect();
     Ok(match (row.match_all, row.match_any, row.match_exact) {
         (Some(match_all), Some(match_any), Some(match_exact)) => Some(ExpandedText {
             text: text.to_owned(),
@@ -95,6 +123,7 @@ pub(crate) async fn expand_text(
             match_all,
             match_any,
             match_exact,
+            words,
         }),
         _ => None,
     })
@@ -107,14 +136,6 @@ fn query_words(text: &str) -> Vec<&str> {
         .filter(|w| !w.is_empty())
         .take(12)
         .collect()
-}
-
-#[derive(QueryableByName)]
-struct RelaxedRow {
-    #[diesel(sql_type = Nullable<Text>)]
-    match_all: Option<String>,
-    #[diesel(sql_type = Nullable<Text>)]
-    match_exact: Option<String>,
 }
 
 #[derive(QueryableByName)]
@@ -143,24 +164,21 @@ pub(crate) async fn has_match(
 /// place; every word but two of those (a sentence carries words no listing has: "busco
 /// cooperativa de consumo en Valencia" — "I look for" — finds Valencia's co-operatives);
 /// every word but any one (a text naming no place: then but any two); then any word. Stop
-/// words are never counted, nor dropped. Meilisearch's
-/// default matching strategy also drops words rather than answer nothing. The score ranks
-/// actors matching more of the words first. None when even that matches nothing, or the
-/// text has one word.
+/// words are never counted, nor dropped. Meilisearch's default matching strategy also drops
+/// words rather than answer nothing. The score ranks actors matching more of the words
+/// first. None when even that matches nothing, or the text has one word.
 pub(crate) async fn relax_text(
     conn: &AsyncPgConnection,
     query: &ActorQuery,
     expanded: &ExpandedText,
 ) -> QueryResult<Option<ExpandedText>> {
-    let words = query_words(&expanded.text);
-    if words.len() >= 3 {
-        let roles = word_roles(conn, &expanded.text, &words).await?;
-        let content: Vec<usize> = (0..words.len()).filter(|&i| !roles[i].stop).collect();
-        let not_places: Vec<usize> = content
-            .iter()
-            .copied()
-            .filter(|&i| !roles[i].place)
-            .collect();
+    let words = &expanded.words;
+    let content: Vec<usize> = (0..words.len())
+        .filter(|&i| words[i].all.is_some())
+        .collect();
+    if content.len() >= 3 {
+        let places = place_words(conn, &expanded.text, words).await?;
+        let not_places: Vec<usize> = content.iter().copied().filter(|&i| !places[i]).collect();
         let names_place = not_places.len() < content.len();
         let mut steps = Vec::new();
         if names_place {
@@ -172,27 +190,22 @@ pub(crate) async fn relax_text(
                 steps.push((&not_places, 2));
             }
         }
-        if content.len() >= 3 {
-            steps.push((&content, 1));
-        }
+        steps.push((&content, 1));
         if !names_place && content.len() >= 4 && content.len() <= MAX_DROPPABLE {
             steps.push((&content, 2));
         }
         for (droppable, dropped) in steps {
-            if let Some(relaxed) =
-                all_but(conn, query, expanded, &words, droppable, dropped).await?
-            {
+            let relaxed = all_but(expanded, &content, droppable, dropped);
+            if has_match(conn, query, &relaxed).await? {
                 return Ok(Some(relaxed));
             }
         }
     }
-    if words.len() >= 2 {
+    if content.len() >= 2 {
         let any_word = ExpandedText {
-            text: expanded.text.clone(),
             match_all: expanded.match_any.clone(),
-            match_any: expanded.match_any.clone(),
             match_exact: expanded.match_any.clone(),
-            match_whole: expanded.match_whole.clone(),
+            ..expanded.clone()
         };
         if has_match(conn, query, &any_word).await? {
             return Ok(Some(any_word));
@@ -205,45 +218,40 @@ pub(crate) async fn relax_text(
 /// without it (15 pairs of 6 words).
 const MAX_DROPPABLE: usize = 6;
 
-/// The text without `dropped` of its words — any of `droppable` — when some actor matches
-/// it.
-async fn all_but(
-    conn: &AsyncPgConnection,
-    query: &ActorQuery,
+/// The text without `dropped` of its words — any of `droppable` — as one query: an actor
+/// matches when it has every word of one of those texts. Built from the words' own
+/// tsqueries (`atlas_search_query` returns them), so no text is expanded again.
+fn all_but(
     expanded: &ExpandedText,
-    words: &[&str],
+    content: &[usize],
     droppable: &[usize],
     dropped: usize,
-) -> QueryResult<Option<ExpandedText>> {
-    let without: Vec<String> = drop_combinations(droppable, dropped)
-        .into_iter()
-        .map(|skipped| {
-            let kept: Vec<&str> = (0..words.len())
-                .filter(|i| !skipped.contains(i))
-                .map(|i| words[i])
+) -> ExpandedText {
+    let (mut all, mut exact) = (Vec::new(), Vec::new());
+    for skipped in drop_combinations(droppable, dropped) {
+        let kept: Vec<&QueryWord> = content
+            .iter()
+            .filter(|i| !skipped.contains(i))
+            .map(|&i| &expanded.words[i])
+            .collect();
+        let and = |part: fn(&QueryWord) -> Option<&String>| {
+            let parts: Vec<String> = kept
+                .iter()
+                .filter_map(|w| part(w))
+                .map(|q| format!("({q})"))
                 .collect();
-            kept.join(" ")
-        })
-        .collect();
-    let row: RelaxedRow = diesel::sql_query(
-        "SELECT string_agg('(' || s.match_all::text || ')', ' | ') AS match_all, \
-                string_agg('(' || s.match_exact::text || ')', ' | ') AS match_exact \
-         FROM unnest($1::text[]) AS t (q), atlas_search_query(t.q) AS s",
-    )
-    .bind::<diesel::sql_types::Array<Text>, _>(without)
-    .get_result(&mut &*conn)
-    .await?;
-    let (Some(match_all), Some(match_exact)) = (row.match_all, row.match_exact) else {
-        return Ok(None);
-    };
-    let relaxed = ExpandedText {
-        text: expanded.text.clone(),
+            format!("({})", parts.join(" & "))
+        };
+        all.push(and(|w| w.all.as_ref()));
+        exact.push(and(|w| w.exact.as_ref()));
+    }
+    let match_all = all.join(" | ");
+    ExpandedText {
         match_whole: match_all.clone(),
         match_all,
-        match_any: expanded.match_any.clone(),
-        match_exact,
-    };
-    Ok(has_match(conn, query, &relaxed).await?.then_some(relaxed))
+        match_exact: exact.join(" | "),
+        ..expanded.clone()
+    }
 }
 
 /// Every way of choosing `dropped` (1 or 2) of the positions in `droppable`.
@@ -258,33 +266,28 @@ fn drop_combinations(droppable: &[usize], dropped: usize) -> Vec<Vec<usize>> {
     }
 }
 
-/// What a word of a text is to relaxing it.
 #[derive(QueryableByName)]
-struct WordRole {
-    /// It names a town or a country (`atlas_names_place`).
+struct PlaceRow {
     #[diesel(sql_type = diesel::sql_types::Bool)]
     place: bool,
-    /// Search ignores it: a stop word in some language, or no letter or digit.
-    #[diesel(sql_type = diesel::sql_types::Bool)]
-    stop: bool,
 }
 
-/// The role of each of the text's words.
-async fn word_roles(
+/// Which of the text's words name a place (a town or a country; `atlas_names_place`).
+async fn place_words(
     conn: &AsyncPgConnection,
     text: &str,
-    words: &[&str],
-) -> QueryResult<Vec<WordRole>> {
-    diesel::sql_query(
-        "SELECT atlas_names_place(t.w, $2) AS place, \
-                NOT EXISTS (SELECT 1 FROM unnest(atlas_query_words(t.w)) AS x (term) \
-                            WHERE atlas_word_forms(x.term, false) IS NOT NULL) AS stop \
+    words: &[QueryWord],
+) -> QueryResult<Vec<bool>> {
+    let words: Vec<&str> = words.iter().map(|w| w.word.as_str()).collect();
+    let rows: Vec<PlaceRow> = diesel::sql_query(
+        "SELECT atlas_names_place(t.w, $2) AS place \
          FROM unnest($1::text[]) WITH ORDINALITY AS t (w, n) ORDER BY t.n",
     )
     .bind::<diesel::sql_types::Array<Text>, _>(words)
     .bind::<Text, _>(text)
     .load(&mut &*conn)
-    .await
+    .await?;
+    Ok(rows.into_iter().map(|r| r.place).collect())
 }
 
 /// The placeholders of an expanded text in one statement.
