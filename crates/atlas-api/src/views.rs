@@ -173,9 +173,9 @@ pub struct ActorPageResponse {
     /// of a query always has the exact count.
     pub total_estimated: bool,
     /// With `q`: true when no actor matched every word (with the other filters), so the
-    /// page holds the actors matching every word but one, or else any word, best first (as
-    /// "results for some of your words"). Absent otherwise. Meilisearch drops words the same
-    /// way without saying so.
+    /// page holds the actors matching all the words but one or two (places are dropped
+    /// last), or else any word, best first (as "results for some of your words"). Absent
+    /// otherwise. Meilisearch drops words too, without saying so.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub relaxed: bool,
     /// With `q`: the backend that answered, `postgres` or `meilisearch`.
@@ -245,9 +245,9 @@ pub struct ActorFeatureCollection {
     pub links: Vec<LinkObject>,
     pub next_cursor: Option<String>,
     /// With `q`: true when no actor matched every word (with the other filters), so the
-    /// page holds the actors matching every word but one, or else any word, best first (as
-    /// "results for some of your words"). Absent otherwise. Meilisearch drops words the same
-    /// way without saying so.
+    /// page holds the actors matching all the words but one or two (places are dropped
+    /// last), or else any word, best first (as "results for some of your words"). Absent
+    /// otherwise. Meilisearch drops words too, without saying so.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub relaxed: bool,
     /// With `q`: the backend that answered, `postgres` or `meilisearch`.

@@ -399,8 +399,8 @@ pub struct ActorPage {
     /// Whether `total` is an estimate (a broad text query, or Meilisearch's count).
     pub total_estimated: bool,
     /// No actor matched every word of the text (with the filters), so the page holds those
-    /// matching every word but one, or else any word, best first. PostgreSQL says so;
-    /// Meilisearch drops words the same way without saying (false).
+    /// matching all the words but one or two (places last), or else any word, best first.
+    /// PostgreSQL says so; Meilisearch drops words too, without saying (false).
     pub relaxed: bool,
 }
 

@@ -41,8 +41,8 @@ pub struct FacetsResponse {
     #[schema(value_type = BTreeMap<String, u64>)]
     pub languages: BTreeMap<String, u64>,
     /// With `q`: true when no actor matched every word, so these count the actors matching
-    /// every word but one, or else any word — the set `GET /v1/actors` then returns (its
-    /// `relaxed`). Absent otherwise.
+    /// all the words but one or two (places are dropped last), or else any word — the set
+    /// `GET /v1/actors` then returns (its `relaxed`). Absent otherwise.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub relaxed: bool,
     /// `postgres` or `meilisearch`: the backend that counted.
