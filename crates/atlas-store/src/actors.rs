@@ -214,8 +214,8 @@ pub(crate) async fn relax_text(
     Ok(None)
 }
 
-/// How many words a relaxed text may drop two of: each pair costs an expansion of the text
-/// without it (15 pairs of 6 words).
+/// How many words a relaxed text may drop two of: each pair is one more alternative in the
+/// relaxed tsquery (15 pairs of 6 words).
 const MAX_DROPPABLE: usize = 6;
 
 /// The text without `dropped` of its words — any of `droppable` — as one query: an actor
