@@ -1496,6 +1496,36 @@ async fn a_stem_that_is_a_stop_word_of_another_language_matches_nothing() {
 }
 
 #[tokio::test]
+async fn every_word_as_typed_ranks_above_a_typo_correction() {
+    let app = TestApp::seeded().await.expect("app");
+    // "Frauen" is in one actor's text (Bike Kitchen's), too few for the word to be taken as
+    // meant, so it is also corrected ("freien", …); "Flüchtlinge" is in two texts and
+    // corrected to "Flüchtlings" (a name's "Flüchtlingswohnheim"). The actors with the word
+    // as typed (or stemmed) come first, before the names holding a correction: "Die Freien
+    // Bäcker" came first before.
+    for q in ["frauen", "Flüchtlinge"] {
+        let typed = app
+            .sql_text(&format!(
+                "SELECT string_agg(a.id::text, ',') AS value FROM actors a, atlas_search_query('{q}') q \
+                 WHERE a.status = 'published' AND a.search_doc @@ q.match_exact"
+            ))
+            .await
+            .expect("typed");
+        let typed: HashSet<&str> = typed.split(',').collect();
+        let page = app
+            .get(&format!("/v1/actors?q={}&limit=50", encode(q)))
+            .await
+            .json();
+        let items = page["items"].as_array().expect("items");
+        assert!(items.len() > typed.len(), "{q}: {}", items.len());
+        for (rank, actor) in items.iter().enumerate() {
+            let as_typed = typed.contains(actor["id"].as_str().expect("id"));
+            assert_eq!(as_typed, rank < typed.len(), "{q}: {:?}", names(&page));
+        }
+    }
+}
+
+#[tokio::test]
 async fn words_inside_addresses_paths_and_unspaced_punctuation_are_found() {
     let app = app_with_empty_outbox().await;
     let mut actor = draft("Lust.Garten Quellhof", "lust@example.org");

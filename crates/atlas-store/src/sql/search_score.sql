@@ -12,7 +12,12 @@
 -- c:<id> alone matches the query, found once per query. match_whole is match_all but for a
 -- text relaxed to any of its words: then the text's own, so that the actors with most of
 -- the words come first, not those of a category one word names.)
-(ts_rank('{0.1, 0.2, 0.4, 1.0}', a.search_doc, sq.match_exact)
+-- An actor with every word as typed (or stemmed, or one of its other forms) ranks above every
+-- actor that needs a typo correction for some word, wherever the words are (10 is more than
+-- the rest of a score adds up to): "bayern" in a text comes before "Bakery" in a name, as in
+-- Meilisearch, whose typo rule comes before its attribute rule.
+(CASE WHEN a.search_doc @@ sq.match_exact THEN 10.0 ELSE 0 END
+   + ts_rank('{0.1, 0.2, 0.4, 1.0}', a.search_doc, sq.match_exact)
    + 0.3 * ts_rank('{0.1, 0.2, 0.4, 1.0}', a.search_doc, sq.match_all)
    + CASE WHEN ts_filter(a.search_doc, '{a}') @@ sq.match_whole THEN 0.5 ELSE 0 END
    + CASE WHEN a.categories && sq.whole_categories THEN 1.0 ELSE 0 END
