@@ -1196,6 +1196,8 @@ async fn words_no_actor_has_together_find_the_actors_with_most_of_them() {
     // A sentence carries words no listing has ("busco", "suche": I look for). No actor has
     // all the others either, so two words go before the place: Valencia's co-operatives,
     // Berlin's actors with "repair" (not reuse centres elsewhere whose texts say "such").
+    // With four words besides the place, the place and any one of them go before the place
+    // alone: the free shop in Paris, not furniture projects in England.
     for (q, towns) in [
         (
             "busco%20cooperativa%20de%20consumo%20en%20Valencia",
@@ -1205,6 +1207,7 @@ async fn words_no_actor_has_together_find_the_actors_with_most_of_them() {
             "ich%20suche%20ein%20Repair%20Caf%C3%A9%20in%20Berlin",
             &["Berlin"][..],
         ),
+        ("cheap%20second%20hand%20furniture%20Paris", &["Paris"][..]),
     ] {
         let page = app.get(&format!("/v1/actors?q={q}&limit=50")).await.json();
         assert_eq!(page["relaxed"], true, "{q}: {page}");

@@ -129,15 +129,6 @@ pub(crate) async fn expand_text(
     })
 }
 
-/// The words of a text as `atlas_search_query` splits them (SQL `atlas_query_words`: on
-/// anything but letters and digits, the first 12).
-fn query_words(text: &str) -> Vec<&str> {
-    text.split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .take(12)
-        .collect()
-}
-
 #[derive(QueryableByName)]
 struct FoundRow {
     #[allow(dead_code)]
@@ -163,10 +154,12 @@ pub(crate) async fn has_match(
 /// and cooperatives, not housing cooperatives elsewhere): every word but one that names no
 /// place; every word but two of those (a sentence carries words no listing has: "busco
 /// cooperativa de consumo en Valencia" — "I look for" — finds Valencia's co-operatives);
-/// every word but any one (a text naming no place: then but any two); then any word. Stop
-/// words are never counted, nor dropped. Meilisearch's default matching strategy also drops
-/// words rather than answer nothing. The score ranks actors matching more of the words
-/// first. None when even that matches nothing, or the text has one word.
+/// the places and any one of the other words ("cheap second hand furniture Paris": the free
+/// shop in Paris, not furniture projects elsewhere); every word but any one (a text naming
+/// no place: then but any two); then any word. Stop words are never counted, nor dropped.
+/// Meilisearch's default matching strategy also drops words rather than answer nothing.
+/// The score ranks actors matching more of the words first. None when even that matches
+/// nothing, or the text has one word.
 pub(crate) async fn relax_text(
     conn: &AsyncPgConnection,
     query: &ActorQuery,
@@ -184,18 +177,29 @@ pub(crate) async fn relax_text(
         if names_place {
             // Keeping the places must leave some other word to match.
             if not_places.len() >= 2 {
-                steps.push((&not_places, 1));
+                steps.push(Relaxation::Drop(&not_places, 1));
             }
             if not_places.len() >= 3 && not_places.len() <= MAX_DROPPABLE {
-                steps.push((&not_places, 2));
+                steps.push(Relaxation::Drop(&not_places, 2));
+            }
+            // (With three other words, dropping two of them is that already.)
+            if not_places.len() >= 4 {
+                steps.push(Relaxation::PlacesAndAnyOther(&not_places));
             }
         }
-        steps.push((&content, 1));
+        steps.push(Relaxation::Drop(&content, 1));
         if !names_place && content.len() >= 4 && content.len() <= MAX_DROPPABLE {
-            steps.push((&content, 2));
+            steps.push(Relaxation::Drop(&content, 2));
         }
-        for (droppable, dropped) in steps {
-            let relaxed = all_but(expanded, &content, droppable, dropped);
+        for step in steps {
+            let relaxed = match step {
+                Relaxation::Drop(droppable, dropped) => {
+                    all_but(expanded, &content, droppable, dropped)
+                }
+                Relaxation::PlacesAndAnyOther(others) => {
+                    places_and_any_of(expanded, &content, others)
+                }
+            };
             if has_match(conn, query, &relaxed).await? {
                 return Ok(Some(relaxed));
             }
@@ -214,6 +218,14 @@ pub(crate) async fn relax_text(
     Ok(None)
 }
 
+/// One way of asking for less than every word of a text (`relax_text`).
+enum Relaxation<'a> {
+    /// Every word but `dropped` (1 or 2) of these positions.
+    Drop(&'a [usize], usize),
+    /// Every word but these positions, and any one of them.
+    PlacesAndAnyOther(&'a [usize]),
+}
+
 /// How many words a relaxed text may drop two of: each pair is one more alternative in the
 /// relaxed tsquery (15 pairs of 6 words).
 const MAX_DROPPABLE: usize = 6;
@@ -227,29 +239,71 @@ fn all_but(
     droppable: &[usize],
     dropped: usize,
 ) -> ExpandedText {
-    let (mut all, mut exact) = (Vec::new(), Vec::new());
-    for skipped in drop_combinations(droppable, dropped) {
-        let kept: Vec<&QueryWord> = content
-            .iter()
-            .filter(|i| !skipped.contains(i))
-            .map(|&i| &expanded.words[i])
-            .collect();
-        let and = |part: fn(&QueryWord) -> Option<&String>| {
-            let parts: Vec<String> = kept
+    let texts: Vec<Vec<&QueryWord>> = drop_combinations(droppable, dropped)
+        .into_iter()
+        .map(|skipped| {
+            content
                 .iter()
-                .filter_map(|w| part(w))
-                .map(|q| format!("({q})"))
-                .collect();
-            format!("({})", parts.join(" & "))
-        };
-        all.push(and(|w| w.all.as_ref()));
-        exact.push(and(|w| w.exact.as_ref()));
-    }
-    let match_all = all.join(" | ");
+                .filter(|i| !skipped.contains(i))
+                .map(|&i| &expanded.words[i])
+                .collect()
+        })
+        .collect();
+    let any_text = |part: WordPart| {
+        let texts: Vec<String> = texts
+            .iter()
+            .map(|words| joined(words, part, " & "))
+            .collect();
+        texts.join(" | ")
+    };
+    relaxed_to(
+        expanded,
+        any_text(|w| w.all.as_ref()),
+        any_text(|w| w.exact.as_ref()),
+    )
+}
+
+/// The text's words but `others`, and any one of `others`, as one query.
+fn places_and_any_of(expanded: &ExpandedText, content: &[usize], others: &[usize]) -> ExpandedText {
+    let kept: Vec<&QueryWord> = content
+        .iter()
+        .filter(|i| !others.contains(i))
+        .map(|&i| &expanded.words[i])
+        .collect();
+    let any: Vec<&QueryWord> = others.iter().map(|&i| &expanded.words[i]).collect();
+    let text = |part: WordPart| {
+        format!(
+            "{} & {}",
+            joined(&kept, part, " & "),
+            joined(&any, part, " | ")
+        )
+    };
+    relaxed_to(
+        expanded,
+        text(|w| w.all.as_ref()),
+        text(|w| w.exact.as_ref()),
+    )
+}
+
+/// Which of a word's tsqueries a relaxed text is built from.
+type WordPart = fn(&QueryWord) -> Option<&String>;
+
+/// The words' tsqueries (`part`), each parenthesised, joined by `operator`, parenthesised.
+fn joined(words: &[&QueryWord], part: WordPart, operator: &str) -> String {
+    let parts: Vec<String> = words
+        .iter()
+        .filter_map(|w| part(w))
+        .map(|q| format!("({q})"))
+        .collect();
+    format!("({})", parts.join(operator))
+}
+
+/// The expanded text asking for `match_all` (with typo corrections) and `match_exact`.
+fn relaxed_to(expanded: &ExpandedText, match_all: String, match_exact: String) -> ExpandedText {
     ExpandedText {
         match_whole: match_all.clone(),
         match_all,
-        match_exact: exact.join(" | "),
+        match_exact,
         ..expanded.clone()
     }
 }
@@ -509,14 +563,17 @@ struct BroadSource {
 }
 
 /// The condition that an actor's names (`search_names`, normalised) contain every word of
-/// `text` of three letters or more (the first NAME_WORDS of them), when there are two or
-/// more: the trigram index of the names finds the few actors named "… Community Garden …"
-/// among the thousands named with one of the words, whose postings alone may not reach them.
-/// Words shorter than a trigram could not use that index.
-fn name_words_condition(text: &str, sql: &mut SqlBuilder) -> Option<String> {
-    let words: Vec<&str> = query_words(text)
-        .into_iter()
-        .filter(|word| word.chars().count() >= 3)
+/// the text that search reads (no stop words) of three letters or more (the first
+/// NAME_WORDS of them), when there are two or more: the trigram index of the names finds
+/// the few actors named "… Community Garden …" among the thousands named with one of the
+/// words, whose postings alone may not reach them. Words shorter than a trigram could not
+/// use that index.
+fn name_words_condition(words: &[QueryWord], sql: &mut SqlBuilder) -> Option<String> {
+    // The words are normalised already (`atlas_search_query`).
+    let words: Vec<&str> = words
+        .iter()
+        .filter(|word| word.all.is_some() && word.word.chars().count() >= 3)
+        .map(|word| word.word.as_str())
         .take(NAME_WORDS)
         .collect();
     if words.len() < 2 {
@@ -526,7 +583,7 @@ fn name_words_condition(text: &str, sql: &mut SqlBuilder) -> Option<String> {
         .into_iter()
         .map(|word| {
             let word = sql.arg(Arg::Text(word.to_owned()));
-            format!("a.search_names LIKE '%' || atlas_normalise({word}) || '%'")
+            format!("a.search_names LIKE '%' || {word} || '%'")
         })
         .collect();
     Some(conditions.join(" AND "))
@@ -628,7 +685,7 @@ async fn load_page(
                 broad: broad.then(|| BroadSource {
                     per_term: matching.arg(Arg::Int(POSTINGS_PER_TERM)),
                     name_words: expanded
-                        .and_then(|expanded| name_words_condition(&expanded.text, &mut matching)),
+                        .and_then(|expanded| name_words_condition(&expanded.words, &mut matching)),
                 }),
             })
         }
