@@ -342,7 +342,9 @@ fn cases() -> Vec<Case> {
         case(
             "Bucharest",
             "city, en for ro",
-            Where("actors in Bucharest", |a| in_town(a, &["București"])),
+            Where("actors in Bucharest", |a| {
+                in_town(a, &["București", "Bucharest"])
+            }),
         ),
         case(
             "repair cafe Vienna",
@@ -489,7 +491,27 @@ async fn the_relevance_suite_runs_on_meilisearch_when_one_is_given() {
     let meili = app.state.search.meili().expect("configured").clone();
     meili.reindex(|_| {}).await.expect("reindex");
     let (recall, mrr) = relevance(&app, "meilisearch").await;
-    assert!(recall >= 0.95 && mrr >= 0.9, "recall {recall}, MRR {mrr}");
+    // The target through Meilisearch, met by Meilisearch 1.50 (docs/search-quality.md).
+    assert!(
+        recall >= 0.999 && mrr >= 0.999,
+        "recall {recall}, MRR {mrr}"
+    );
+
+    // Every word first, as PostgreSQL: "repair cafe" counts the actors with both words, not
+    // every actor with "repair" (Meilisearch's default strategy); a text no actor has
+    // whole is relaxed, and says so.
+    let both = app.get("/v1/facets?q=repair%20cafe").await.json();
+    let repair = app.get("/v1/facets?q=repair").await.json();
+    assert_eq!(both["search_backend"], "meilisearch");
+    assert!(both.get("relaxed").is_none(), "{both}");
+    assert!(
+        both["total"].as_u64() < repair["total"].as_u64(),
+        "{both} {repair}"
+    );
+    let page = app.get("/v1/actors?q=Sargfabrik%20Lisboa").await.json();
+    assert_eq!(page["search_backend"], "meilisearch");
+    assert_eq!(page["relaxed"], true, "{page}");
+    assert_eq!(names(&page)[0], "Sargfabrik");
 
     // The outbox keeps it in sync: an unpublished actor leaves the index.
     app.sql("UPDATE actors SET status = 'archived' WHERE name = 'Sargfabrik'")
@@ -2110,7 +2132,10 @@ async fn search_documents_hold_public_fields_only() {
             .as_deref(),
         Some("secret-contact@example.org")
     );
-    let document = SearchDocument::new(&actors[0], &app.state.taxonomy);
+    let stems = app.store.category_stems().await.expect("stems");
+    let document = SearchDocument::new(&actors[0], &app.state.taxonomy, &stems);
+    // The category's words as PostgreSQL stems them, for Meilisearch, which does not stem.
+    assert!(document.category_stems.iter().any(|w| w == "repair"));
     let json = serde_json::to_string(&document).expect("json");
     assert!(json.contains("Werkstatt Privat"));
     assert!(

@@ -175,7 +175,7 @@ pub struct ActorPageResponse {
     /// With `q`: true when no actor matched every word (with the other filters), so the
     /// page holds the actors matching all the words but one or two (places are dropped
     /// last), or else any word, best first (as "results for some of your words"). Absent
-    /// otherwise. Meilisearch drops words too, without saying so.
+    /// otherwise. Through Meilisearch: words dropped from the end, when no actor has them all.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub relaxed: bool,
     /// With `q`: the backend that answered, `postgres` or `meilisearch`.
@@ -247,7 +247,7 @@ pub struct ActorFeatureCollection {
     /// With `q`: true when no actor matched every word (with the other filters), so the
     /// page holds the actors matching all the words but one or two (places are dropped
     /// last), or else any word, best first (as "results for some of your words"). Absent
-    /// otherwise. Meilisearch drops words too, without saying so.
+    /// otherwise. Through Meilisearch: words dropped from the end, when no actor has them all.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub relaxed: bool,
     /// With `q`: the backend that answered, `postgres` or `meilisearch`.

@@ -3,6 +3,8 @@
 
 use atlas_domain::country::names_for_search;
 use atlas_domain::text::latin_spelling;
+use std::collections::{BTreeMap, BTreeSet};
+
 use atlas_domain::{Actor, Taxonomy};
 use serde::{Deserialize, Serialize};
 
@@ -22,6 +24,10 @@ pub struct SearchDocument {
     pub alt_names: Vec<String>,
     /// Labels of the actor's categories and their parents, in every language.
     pub category_labels: Vec<String>,
+    /// The words of those labels as PostgreSQL stems them (`Store::category_stems`):
+    /// Meilisearch does not stem, so "food bank" finds "Food banks & social supermarkets"
+    /// through "bank".
+    pub category_stems: Vec<String>,
     /// Tags with `_` as spaces, and the kind unless it is `other`.
     pub tags: Vec<String>,
     pub city: Option<String>,
@@ -48,7 +54,11 @@ pub struct SearchDocument {
 }
 
 impl SearchDocument {
-    pub fn new(actor: &Actor, taxonomy: &Taxonomy) -> SearchDocument {
+    pub fn new(
+        actor: &Actor,
+        taxonomy: &Taxonomy,
+        category_stems: &BTreeMap<String, Vec<String>>,
+    ) -> SearchDocument {
         let p = &actor.profile;
         let mut categories: Vec<String> = Vec::new();
         for id in &p.categories {
@@ -69,6 +79,11 @@ impl SearchDocument {
             .filter(|c| categories.iter().any(|id| id == c.id.as_str()))
             .flat_map(|c| c.labels.0.values().cloned())
             .collect();
+        let stems: BTreeSet<&String> = categories
+            .iter()
+            .filter_map(|id| category_stems.get(id))
+            .flatten()
+            .collect();
         let mut tags: Vec<String> = p.tags.iter().map(|t| t.replace('_', " ")).collect();
         if p.kind.as_str() != "other" {
             tags.push(p.kind.as_str().replace('_', " "));
@@ -86,6 +101,7 @@ impl SearchDocument {
                 .chain(names.iter().filter_map(|n| latin_spelling(n)))
                 .collect(),
             category_labels,
+            category_stems: stems.into_iter().cloned().collect(),
             tags,
             city: p.address.city.clone(),
             region: p.address.region.clone(),

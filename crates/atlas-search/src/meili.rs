@@ -11,7 +11,7 @@ use atlas_domain::{
 };
 use atlas_store::Store;
 use meilisearch_sdk::client::{Client, SwapIndexes};
-use meilisearch_sdk::search::Selectors;
+use meilisearch_sdk::search::{MatchingStrategies, SearchResults, Selectors};
 use meilisearch_sdk::settings::{FacetingSettings, PaginationSetting, Settings};
 use meilisearch_sdk::task_info::TaskInfo;
 use serde::Deserialize;
@@ -113,6 +113,7 @@ pub fn index_settings(synonyms: BTreeMap<String, Vec<String>>) -> Settings {
             "name",
             "alt_names",
             "category_labels",
+            "category_stems",
             "tags",
             "city",
             "region",
@@ -151,11 +152,31 @@ fn distance_km(lat1: f64, lon1: f64, lat2: f64, lon2: f64) -> f64 {
 fn field_of(attribute: &str) -> &'static str {
     match attribute {
         "name" | "alt_names" => "name",
-        "category_labels" => "categories",
+        "category_labels" | "category_stems" => "categories",
         "tags" => "tags",
         "city" | "region" | "place_spellings" | "country_names" => "place",
         _ => "description",
     }
+}
+
+/// The results of a query asking for every word (as PostgreSQL search does), or, when no
+/// document has them all, of one dropping words from the end (Meilisearch's default
+/// strategy) and true: the page and the facets then say `relaxed`, as PostgreSQL's do.
+/// Whether to relax depends on the total only, so every page of a query chooses alike.
+async fn strict_or_relaxed<F, Fut>(run: F) -> Result<(SearchResults<Hit>, bool), SearchError>
+where
+    F: Fn(MatchingStrategies) -> Fut,
+    Fut: std::future::Future<Output = Result<SearchResults<Hit>, SearchError>>,
+{
+    let strict = run(MatchingStrategies::ALL).await?;
+    let total = strict.estimated_total_hits.or(strict.total_hits);
+    if total.unwrap_or_default() > 0 {
+        return Ok((strict, false));
+    }
+    let relaxed = run(MatchingStrategies::LAST).await?;
+    let found = relaxed.estimated_total_hits.or(relaxed.total_hits);
+    let relaxed_any = found.unwrap_or_default() > 0;
+    Ok((relaxed, relaxed_any))
 }
 
 impl MeiliSearch {
@@ -185,11 +206,13 @@ impl MeiliSearch {
         self.client.is_healthy().await
     }
 
-    pub fn documents(&self, actors: &[Actor]) -> Vec<SearchDocument> {
-        actors
+    /// The documents of these actors (with their categories' stems, read once per call).
+    pub async fn documents(&self, actors: &[Actor]) -> Result<Vec<SearchDocument>, SearchError> {
+        let stems = self.store.category_stems().await.map_err(unavailable)?;
+        Ok(actors
             .iter()
-            .map(|a| SearchDocument::new(a, &self.taxonomy))
-            .collect()
+            .map(|a| SearchDocument::new(a, &self.taxonomy, &stems))
+            .collect())
     }
 
     async fn finish(
@@ -258,7 +281,7 @@ impl MeiliSearch {
                 .map_err(unavailable)?;
             self.finish(
                 index
-                    .add_or_replace(&self.documents(&actors), Some("id"))
+                    .add_or_replace(&self.documents(&actors).await?, Some("id"))
                     .await,
             )
             .await?;
@@ -302,17 +325,21 @@ impl SearchIndex for MeiliSearch {
         let limit = query.limit as usize;
         let filter = filter_expression(query);
         let index = self.client.index(&self.index_uid);
-        let mut search = index.search();
-        search
-            .with_query(text.as_str())
-            .with_offset(offset)
-            .with_limit(limit + 1)
-            .with_show_matches_position(true)
-            .with_attributes_to_retrieve(Selectors::Some(&["id"]));
-        if !filter.is_empty() {
-            search.with_filter(&filter);
-        }
-        let results = search.execute::<Hit>().await.map_err(unavailable)?;
+        let page = |strategy: MatchingStrategies| {
+            let mut search = index.search();
+            search
+                .with_query(text.as_str())
+                .with_matching_strategy(strategy)
+                .with_offset(offset)
+                .with_limit(limit + 1)
+                .with_show_matches_position(true)
+                .with_attributes_to_retrieve(Selectors::Some(&["id"]));
+            if !filter.is_empty() {
+                search.with_filter(&filter);
+            }
+            async move { search.execute::<Hit>().await.map_err(unavailable) }
+        };
+        let (results, relaxed) = strict_or_relaxed(page).await?;
         let has_more = results.hits.len() > limit;
         let mut matched: HashMap<ActorId, SearchMatches> = HashMap::new();
         let mut ids = Vec::new();
@@ -365,27 +392,30 @@ impl SearchIndex for MeiliSearch {
             }),
             total: results.estimated_total_hits.unwrap_or_default() as u64,
             total_estimated: true,
-            // Meilisearch's matching strategy drops words too, but does not say when.
-            relaxed: false,
+            relaxed,
         })
     }
 
     async fn facets(&self, query: &ActorQuery) -> Result<FacetCounts, SearchError> {
         let filter = filter_expression(query);
         let index = self.client.index(&self.index_uid);
-        let mut search = index.search();
-        if let Some(text) = &query.text {
-            search.with_query(text.as_str());
-        }
-        // Page mode counts every hit exactly (offset mode only estimates).
-        search
-            .with_page(1)
-            .with_hits_per_page(0)
-            .with_facets(Selectors::Some(&FACETS));
-        if !filter.is_empty() {
-            search.with_filter(&filter);
-        }
-        let results = search.execute::<Hit>().await.map_err(unavailable)?;
+        let counts = |strategy: MatchingStrategies| {
+            let mut search = index.search();
+            if let Some(text) = &query.text {
+                search.with_query(text.as_str());
+            }
+            // Page mode counts every hit exactly (offset mode only estimates).
+            search
+                .with_matching_strategy(strategy)
+                .with_page(1)
+                .with_hits_per_page(0)
+                .with_facets(Selectors::Some(&FACETS));
+            if !filter.is_empty() {
+                search.with_filter(&filter);
+            }
+            async move { search.execute::<Hit>().await.map_err(unavailable) }
+        };
+        let (results, relaxed) = strict_or_relaxed(counts).await?;
         let mut distribution = results.facet_distribution.unwrap_or_default();
         let mut take = |facet: &str| -> BTreeMap<String, u64> {
             distribution
@@ -401,7 +431,7 @@ impl SearchIndex for MeiliSearch {
             kinds: take("kind"),
             countries: take("country"),
             languages: take("languages"),
-            relaxed: false,
+            relaxed,
         })
     }
 
@@ -409,7 +439,7 @@ impl SearchIndex for MeiliSearch {
         let index = self.client.index(&self.index_uid);
         self.finish(
             index
-                .add_or_replace(&self.documents(actors), Some("id"))
+                .add_or_replace(&self.documents(actors).await?, Some("id"))
                 .await,
         )
         .await

@@ -256,6 +256,28 @@ impl Store {
         Ok(rows.into_iter().map(|r| (r.word, r.aliases)).collect())
     }
 
+    /// The words of each category's labels as PostgreSQL search holds them (its `search_doc`:
+    /// stemmed in each label's language and as written, normalised), by category id: what
+    /// an external index that does not stem needs to find "Food banks" by "bank".
+    pub async fn category_stems(&self) -> StoreResult<BTreeMap<String, Vec<String>>> {
+        #[derive(QueryableByName)]
+        struct StemsRow {
+            #[diesel(sql_type = Text)]
+            id: String,
+            #[diesel(sql_type = Array<Text>)]
+            stems: Vec<String>,
+        }
+        let mut conn = self.conn().await?;
+        let rows: Vec<StemsRow> = diesel::sql_query(
+            "SELECT c.id, ARRAY(SELECT w FROM unnest(tsvector_to_array(c.search_doc)) AS w \
+                               WHERE w ~ '^[[:alpha:]]+$' ORDER BY w) AS stems \
+             FROM categories c",
+        )
+        .load(&mut conn)
+        .await?;
+        Ok(rows.into_iter().map(|r| (r.id, r.stems)).collect())
+    }
+
     /// Claims up to `limit` due outbox rows for `lease_secs` seconds (see claim_outbox.sql).
     pub async fn claim_outbox(&self, limit: u32, lease_secs: f64) -> StoreResult<Vec<OutboxItem>> {
         let mut conn = self.conn().await?;
