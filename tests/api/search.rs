@@ -525,6 +525,8 @@ async fn the_relevance_suite_runs_on_meilisearch_when_one_is_given() {
     {}
     let page = app.get("/v1/actors?q=Sargfabrik").await.json();
     assert!(!names(&page).contains(&"Sargfabrik".to_owned()));
+    // The throw-away index does not stay on the server.
+    meili.delete_index().await.expect("delete the test index");
 }
 
 // ---------------------------------------------------------------------------------------------

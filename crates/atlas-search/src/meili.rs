@@ -253,6 +253,12 @@ impl MeiliSearch {
         .await
     }
 
+    /// Deletes the index and its documents (a test's throw-away index).
+    pub async fn delete_index(&self) -> Result<(), SearchError> {
+        self.finish(self.client.index(&self.index_uid).delete().await)
+            .await
+    }
+
     /// Rebuilds the whole index into a new one, then swaps it in, so searches never see a
     /// half-built index. Changes made meanwhile are queued again afterwards.
     pub async fn reindex(
