@@ -1,0 +1,52 @@
+-- Two edits correct a word of 6 or 7 letters only when they swap two neighbouring letters
+-- (a transposition, one slip of the fingers; Meilisearch counts it as one typo and allows
+-- two from 9 letters). Any two edits made "bavaria" "badania" (Polish, research) and
+-- "kavarna" (a café), "styria" "stara" and "stori", "csoprt" also "court", "cort" and
+-- "soport": hundreds of unrelated actors for a word no actor has. Words of 8 letters or
+-- more keep two edits ("budapset", "greenbruo").
+
+CREATE FUNCTION atlas_letters_swapped(a text, b text) RETURNS boolean
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN length(a) = length(b) AND a <> b
+   AND EXISTS (SELECT 1 FROM generate_series(1, length(b) - 1) AS i
+               WHERE a = overlay(b PLACING substr(b, i + 1, 1) || substr(b, i, 1) FROM i FOR 2));
+COMMENT ON FUNCTION atlas_letters_swapped(text, text) IS
+    'Whether a is b with two neighbouring letters swapped.';
+
+CREATE OR REPLACE FUNCTION atlas_typo_corrections(term text, max_typos integer)
+RETURNS text[]
+LANGUAGE plpgsql STABLE PARALLEL RESTRICTED AS $$
+DECLARE
+    found text[];
+BEGIN
+    -- A word search knows is meant: a word of the vocabulary, a part of a category's label
+    -- (7 letters or more, as atlas_search_query matches parts: "fahrrad" in
+    -- "Fahrradwerkstätten" is not "fairtrad"), a word written in two texts or more.
+    IF max_typos <= 0 OR EXISTS (SELECT 1 FROM search_vocabulary v WHERE v.word = term)
+       OR (length(term) >= 7
+           AND EXISTS (SELECT 1 FROM categories c WHERE position(term IN c.search_labels) > 0))
+       OR atlas_written_often(term) THEN
+        RETURN '{}';
+    END IF;
+    found := ARRAY(
+        SELECT n.word FROM (
+            -- A word of 6 or 7 letters is two edits from a name's word only when two
+            -- neighbouring letters are swapped ("berlni": "berlin", not "beni").
+            SELECT * FROM atlas_words_near(term, max_typos, 'search_vocabulary') AS v
+            WHERE v.typos <= 1 OR length(term) >= 8 OR atlas_letters_swapped(term, v.word)
+            UNION
+            -- Words of texts correct a short word (under 8 letters) by one edit only.
+            SELECT * FROM atlas_words_near(term, CASE WHEN length(term) >= 8 THEN max_typos
+                                                      ELSE least(max_typos, 1) END,
+                                           'search_text_vocabulary')) AS n
+        ORDER BY n.typos, n.word
+        LIMIT 8);
+    -- A town's name is meant: only the town's other names correct it.
+    IF cardinality(found) > 0 AND atlas_names_town(term) THEN
+        found := ARRAY(SELECT w FROM unnest(found) WITH ORDINALITY AS f (w, n)
+                       WHERE atlas_same_town(term, w) ORDER BY n);
+    END IF;
+    RETURN found;
+END
+$$;
+COMMENT ON FUNCTION atlas_typo_corrections(text, integer) IS 'Up to 8 words within max_typos edits of an unknown word, closest first, from search_vocabulary (two edits under 8 letters only as two neighbouring letters swapped) and (one edit under 8 letters) search_text_vocabulary; none for a word written in two texts or more; for a town''s name, only the town''s other names.';
