@@ -965,6 +965,47 @@ async fn suggestions_cover_names_cities_and_category_labels_with_typos() {
 }
 
 #[tokio::test]
+async fn a_label_is_suggested_whatever_its_punctuation() {
+    let app = TestApp::seeded().await.expect("app");
+    // "second h" is in "Second-hand, swap & free shops" once punctuation is a space; the
+    // English page was offered the Czech label ("Second handy, swapy a darovny"), the one
+    // that had the text as typed.
+    let page = app.get("/v1/search/suggest?q=second%20h").await.json();
+    let label = page["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|s| s["type"] == "category")
+        .map(|s| s["label"].clone());
+    assert_eq!(
+        label,
+        Some(json!("Second-hand, swap & free shops")),
+        "{page}"
+    );
+}
+
+#[tokio::test]
+async fn a_town_typed_in_another_language_or_script_is_suggested_while_typed() {
+    let app = TestApp::seeded().await.expect("app");
+    // The start of one of a town's names (GeoNames) suggests the town its actors give: only
+    // whole aliases did ("Athen"), so "Vienn" did not suggest Wien, nor "Thessal"
+    // Θεσσαλονίκη, nor "Bukar" (German) București.
+    for (q, city) in [
+        ("Vienn", "Wien"),
+        ("Thessal", "Θεσσαλονίκη"),
+        ("Bukar", "București"),
+    ] {
+        let page = app.get(&format!("/v1/search/suggest?q={q}")).await.json();
+        let found = page["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .any(|s| s["type"] == "city" && s["label"] == city);
+        assert!(found, "{q}: {page}");
+    }
+}
+
+#[tokio::test]
 async fn suggestions_carry_a_point_and_take_the_map_to_towns_without_actors() {
     let app = TestApp::seeded().await.expect("app");
     let items = |page: Value| page["items"].as_array().cloned().expect("items");
@@ -1099,6 +1140,12 @@ async fn a_country_is_suggested_by_any_of_its_names_with_its_actors_extent() {
     // Portuguesa. The English name does not wait ("unit": United Kingdom).
     let page = app.get("/v1/search/suggest?q=rep").await.json();
     assert_eq!(country(&page), None, "{page}");
+    // A name in another language than English waits for 5 letters, as a category's label
+    // in another language does: "wie" (someone typing "Wien") suggested the Polish
+    // "Wielka Brytania" first.
+    let page = app.get("/v1/search/suggest?q=wie").await.json();
+    assert_eq!(country(&page), None, "{page}");
+    assert_eq!(page["items"][0]["label"], "Wien", "{page}");
     let page = app.get("/v1/search/suggest?q=unit").await.json();
     assert_eq!(country(&page).map(|c| c["id"].clone()), Some(json!("GB")));
     let page = app

@@ -111,8 +111,8 @@ pub struct SuggestionView {
     /// `actor`, `city`, `category`, `place`: a town (10,000 people or more, GeoNames)
     /// where no actor is listed, somewhere to take the map (`point`); its `id` is the GeoNames
     /// id. At most 3 places, ranked below what begins with the text. Or `country`: a country
-    /// whose name in any language begins with the text (3 letters or more; `id` is its ISO
-    /// code, for `country=`), at most 3.
+    /// whose name in any language begins with the text (the English name from 3 letters,
+    /// another from 5; `id` is its ISO code, for `country=`), at most 3.
     #[serde(rename = "type")]
     #[schema(example = "actor")]
     pub kind: String,

@@ -33,23 +33,48 @@ WITH names AS (
     ORDER BY score DESC, a.sort_name
     LIMIT $3
 ),
--- Actors whose town contains the text or is close to it, and (a branch of its own, so that
--- its few index probes are planned as such) those whose town is an alias of it.
+-- Towns whose name (in any language) begins with the text or is close to it (trigram index
+-- of the gazetteer's names), best and biggest first, then those no published actor gives as
+-- its town under any of their names (actors_published_town).
+town_names AS (
+    SELECT p.geonameid, p.name, p.country, p.population, p.geom,
+           bool_or(starts_with(n.folded, atlas_normalise($1))) AS begins,
+           (CASE WHEN bool_or(starts_with(n.folded, atlas_normalise($1))) THEN 1 ELSE 0 END
+            + max(word_similarity(atlas_normalise($1), n.folded)))::float8 AS score
+    FROM gazetteer_names n JOIN gazetteer_places p ON p.geonameid = n.geonameid
+    WHERE length(atlas_normalise($1)) >= 3 AND p.population >= 10000
+      -- Begins with: the escaped "contains" pattern without its leading %.
+      AND (n.folded LIKE substr(atlas_contains_pattern(atlas_normalise($1)), 2)
+           OR atlas_normalise($1) <% n.folded)
+    GROUP BY p.geonameid
+    ORDER BY score DESC, p.population DESC
+    LIMIT 3 * $3
+),
+-- Actors whose town contains the text or is close to it, and (branches of their own, so
+-- that their few index probes are planned as such) those whose town is an alias of it, or
+-- another name of a town one of whose names begins with it, from 4 letters (`named`:
+-- "Vienn" is Wien, "Thessal" Θεσσαλονίκη, "Bukar" București, while they are typed).
 town_members AS (
-    SELECT a.id, a.city, a.country, a.geom FROM actors a
+    SELECT a.id, a.city, a.country, a.geom, false AS named FROM actors a
     WHERE a.status = 'published' AND a.city IS NOT NULL
       AND ((length(atlas_normalise($1)) >= 3
             AND atlas_normalise(a.city) LIKE atlas_contains_pattern(atlas_normalise($1)))
            OR atlas_normalise($1) <% atlas_normalise(a.city))
     UNION
-    SELECT a.id, a.city, a.country, a.geom
+    SELECT a.id, a.city, a.country, a.geom, true
     FROM unnest(atlas_town_aliases(atlas_normalise($1))) AS t (alias)
     JOIN actors a ON atlas_normalise(a.city) = t.alias AND a.status = 'published'
+    UNION
+    SELECT a.id, a.city, a.country, a.geom, true
+    FROM town_names t
+    JOIN gazetteer_names o ON o.geonameid = t.geonameid
+    JOIN actors a ON atlas_normalise(a.city) = o.folded AND a.status = 'published'
+    WHERE t.begins AND length(atlas_normalise($1)) >= 4
 ),
 cities AS (
-    SELECT 'city' AS kind, min(m.city) AS id, min(m.city) AS label, m.country, count(*) AS count,
-           (CASE WHEN starts_with(atlas_normalise(min(m.city)), atlas_normalise($1))
-                   OR atlas_normalise(min(m.city)) = ANY (atlas_town_aliases(atlas_normalise($1)))
+    SELECT 'city' AS kind, min(m.city) AS id, min(m.city) AS label, m.country,
+           count(DISTINCT m.id) AS count,
+           (CASE WHEN starts_with(atlas_normalise(min(m.city)), atlas_normalise($1)) OR bool_or(m.named)
                  THEN 2 ELSE 0 END
             + word_similarity(atlas_normalise($1), atlas_normalise(min(m.city))) + 0.1)::float8 AS score,
            ST_X(ST_Centroid(ST_Extent(m.geom)::geometry)) AS lon,
@@ -63,44 +88,32 @@ labels AS (
     SELECT 'category' AS kind, c.id, l.label, NULL::text AS country,
            (SELECT coalesce(sum(m.actors), 0)::int8 FROM map_cells m
             WHERE m.facet = 'category' AND m.value = c.id AND m.zoom = 0) AS count,
-           (CASE WHEN position(atlas_normalise($1) IN atlas_normalise(l.label)) > 0 THEN 2 ELSE 0 END
-            + word_similarity(atlas_normalise($1), atlas_normalise(l.label)) + 0.2)::float8 AS score,
+           (CASE WHEN position(typed.words IN l.words) > 0 THEN 2 ELSE 0 END
+            + word_similarity(typed.words, l.words) + 0.2)::float8 AS score,
            NULL::float8 AS lon, NULL::float8 AS lat, NULL::box2d AS extent
     FROM categories c
+    -- Text and labels are compared word by word, punctuation as spaces: "second h" is in
+    -- "Second-hand, swap & free shops" (it suggested the Czech "Second handy, …" instead).
+    CROSS JOIN (SELECT atlas_label_words($1) AS words) AS typed
     -- The label in the reader's language (then English); when the text is not in it but in
     -- the category's label in another language, from 5 letters, that label: "élelmiszerbank"
     -- typed on an English page suggests "Élelmiszerbankok és szociális boltok".
     CROSS JOIN LATERAL (
-        SELECT coalesce(
-                   (SELECT t.value FROM jsonb_each_text(c.labels) AS t
-                    WHERE length(atlas_normalise($1)) >= 5
-                      AND position(atlas_normalise($1) IN c.search_labels) > 0
-                      AND position(atlas_normalise($1) IN atlas_normalise(coalesce(c.labels ->> $2, c.labels ->> 'en'))) = 0
-                      AND position(atlas_normalise($1) IN atlas_normalise(t.value)) > 0
-                    ORDER BY t.key
-                    LIMIT 1),
-                   coalesce(c.labels ->> $2, c.labels ->> 'en')) AS label
+        SELECT chosen.label, atlas_label_words(chosen.label) AS words
+        FROM (SELECT coalesce(
+                  (SELECT t.value FROM jsonb_each_text(c.labels) AS t
+                   WHERE length(typed.words) >= 5
+                     AND position(typed.words IN c.label_words) > 0
+                     AND position(typed.words IN atlas_label_words(coalesce(c.labels ->> $2, c.labels ->> 'en'))) = 0
+                     AND position(typed.words IN atlas_label_words(t.value)) > 0
+                   ORDER BY t.key
+                   LIMIT 1),
+                  coalesce(c.labels ->> $2, c.labels ->> 'en')) AS label) AS chosen
     ) AS l
-    WHERE position(atlas_normalise($1) IN atlas_normalise(l.label)) > 0
-       OR word_similarity(atlas_normalise($1), atlas_normalise(l.label)) >= 0.45
+    WHERE position(typed.words IN l.words) > 0
+       OR word_similarity(typed.words, l.words) >= 0.45
     ORDER BY score DESC
     LIMIT $3
-),
--- Towns whose name (in any language) begins with the text or is close to it (trigram index
--- of the gazetteer's names), best and biggest first, then those no published actor gives as
--- its town under any of their names (actors_published_town).
-town_names AS (
-    SELECT p.geonameid, p.name, p.country, p.population, p.geom,
-           (CASE WHEN bool_or(starts_with(n.folded, atlas_normalise($1))) THEN 1 ELSE 0 END
-            + max(word_similarity(atlas_normalise($1), n.folded)))::float8 AS score
-    FROM gazetteer_names n JOIN gazetteer_places p ON p.geonameid = n.geonameid
-    WHERE length(atlas_normalise($1)) >= 3 AND p.population >= 10000
-      -- Begins with: the escaped "contains" pattern without its leading %.
-      AND (n.folded LIKE substr(atlas_contains_pattern(atlas_normalise($1)), 2)
-           OR atlas_normalise($1) <% n.folded)
-    GROUP BY p.geonameid
-    ORDER BY score DESC, p.population DESC
-    LIMIT 3 * $3
 ),
 places AS (
     SELECT 'place' AS kind, t.geonameid::text AS id, t.name AS label, t.country,
@@ -119,13 +132,17 @@ places AS (
 -- Italiana", "Republik Österreich" and "République française"): a name of several words
 -- whose first word begins another country's name too ("Republic of …", "Kingdom of …",
 -- "Irlanda del Norte") or which ends with another of its country's names ("Republik
--- Österreich"). The English name always is ("unit": United Kingdom).
+-- Österreich"). The English name always is ("unit": United Kingdom); another from 5
+-- letters.
 country_names AS (
     SELECT n.country, (array_agg(n.name ORDER BY n.rank))[1] AS label,
            max(word_similarity(atlas_normalise($1), n.words)) AS similarity
     FROM search_country_names n
     WHERE length(atlas_normalise($1)) >= 3
       AND n.words LIKE substr(atlas_contains_pattern(atlas_normalise($1)), 2)
+      -- A name in another language than English from 5 letters, as a category's label in
+      -- another language: "wie" (Wien) suggested "Wielka Brytania" (Polish) first.
+      AND (n.rank = 0 OR length(atlas_normalise($1)) >= 5)
       AND (n.rank = 0
            OR position(' ' IN n.words) = 0
            OR length(atlas_normalise($1)) > length(n.first_word)

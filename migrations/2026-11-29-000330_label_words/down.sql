@@ -1,0 +1,2 @@
+ALTER TABLE categories DROP COLUMN label_words;
+DROP FUNCTION atlas_label_words(text);
