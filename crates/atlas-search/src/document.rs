@@ -1,10 +1,10 @@
 //! The document an external index holds for an actor: public fields only, plus what search
 //! needs to match and filter (category labels in every language, parents of categories).
 
-use atlas_domain::country::names_for_search;
-use atlas_domain::text::latin_spelling;
 use std::collections::{BTreeMap, BTreeSet};
 
+use atlas_domain::country::names_for_search;
+use atlas_domain::text::latin_spelling;
 use atlas_domain::{Actor, Taxonomy};
 use serde::{Deserialize, Serialize};
 
