@@ -400,7 +400,7 @@ pub struct ActorPage {
     pub total_estimated: bool,
     /// No actor matched every word of the text (with the filters), so the page holds those
     /// matching all the words but one or two (places last), or else any word, best first.
-    /// PostgreSQL says so; Meilisearch drops words too, without saying (false).
+    /// Through Meilisearch: words dropped from the end, when no document has them all.
     pub relaxed: bool,
 }
 

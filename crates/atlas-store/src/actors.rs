@@ -337,7 +337,7 @@ async fn place_words(
         "SELECT atlas_names_place(t.w, $2) AS place \
          FROM unnest($1::text[]) WITH ORDINALITY AS t (w, n) ORDER BY t.n",
     )
-    .bind::<diesel::sql_types::Array<Text>, _>(words)
+    .bind::<Array<Text>, _>(words)
     .bind::<Text, _>(text)
     .load(&mut &*conn)
     .await?;

@@ -34,8 +34,9 @@ WITH names AS (
     LIMIT $3
 ),
 -- Towns whose name (in any language) begins with the text or is close to it (trigram index
--- of the gazetteer's names), best and biggest first, then those no published actor gives as
--- its town under any of their names (actors_published_town).
+-- of the gazetteer's names), best and biggest first: those some published actor gives as its
+-- town under one of their names are cities (town_members, when a name begins with the
+-- text), the others places (actors_published_town tells them apart).
 town_names AS (
     SELECT p.geonameid, p.name, p.country, p.population, p.geom,
            bool_or(starts_with(n.folded, atlas_normalise($1))) AS begins,
