@@ -1569,6 +1569,108 @@ async fn a_stem_that_is_a_stop_word_of_another_language_matches_nothing() {
     );
 }
 
+/// The languages an actor writes in: those of its texts and those it lists.
+fn writes(actor: &Value) -> HashSet<String> {
+    let mut langs: HashSet<String> = ["summary", "description"]
+        .iter()
+        .filter_map(|field| actor[*field].as_object())
+        .flat_map(|texts| texts.keys().cloned())
+        .collect();
+    langs.extend(
+        actor["languages"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|l| l.as_str().map(str::to_owned)),
+    );
+    langs
+}
+
+#[tokio::test]
+async fn a_category_named_in_another_language_lists_its_actors_writing_that_language_first() {
+    // "Tafel" is in the German label of the food banks only, "banque alimentaire" in the
+    // French one: the category's actors writing German (French) come first. Before, they
+    // were ranked by their names' likeness to the text alone: an Estonian food bank first
+    // for "Tafel", British ones for "banque alimentaire" (the seed's one French food bank
+    // was 55th).
+    let app = TestApp::seeded().await.expect("app");
+    for (q, lang, first) in [("Tafel", "de", 5), ("banque alimentaire", "fr", 1)] {
+        let page = app
+            .get(&format!("/v1/actors?q={}&limit=10&lang=*", encode(q)))
+            .await
+            .json();
+        let items = page["items"].as_array().expect("items");
+        for actor in &items[..first] {
+            assert!(
+                writes(actor).contains(lang),
+                "{q}: {} writes {:?}; {:?}",
+                actor["name"],
+                writes(actor),
+                names(&page)
+            );
+            assert!(
+                actor["categories"]
+                    .as_array()
+                    .is_some_and(|c| c.contains(&json!("food-aid"))),
+                "{q}: {}",
+                actor["name"]
+            );
+        }
+    }
+    // English is the Atlas's common language: a text in English prefers no one, nor does a
+    // word that most languages' labels have.
+    for q in ["food bank", "bio"] {
+        let languages = app
+            .sql_text(&format!(
+                "SELECT atlas_label_languages(match_all)::text AS value \
+                 FROM atlas_search_query('{q}')"
+            ))
+            .await
+            .expect("languages");
+        assert_eq!(languages, "{}", "{q}");
+    }
+}
+
+#[tokio::test]
+async fn function_words_of_cyrillic_languages_without_a_stemmer_are_not_searched_for() {
+    // "за" (for) is in ten categories' Bulgarian labels: read as a word, "банка за храни"
+    // (food bank) matched actors with a finance category, a food one and any third, and
+    // left out the food banks. Now it asks what "банка храни" asks.
+    let app = TestApp::seeded().await.expect("app");
+    let with = app
+        .get(&format!(
+            "/v1/actors?q={}&limit=100",
+            encode("банка за храни")
+        ))
+        .await
+        .json();
+    let without = app
+        .get(&format!("/v1/actors?q={}&limit=100", encode("банка храни")))
+        .await
+        .json();
+    assert_eq!(names(&with), names(&without));
+    assert!(
+        names(&with).iter().any(|n| n == "Bulgarian Food Bank"),
+        "{:?}",
+        names(&with)
+    );
+    for word in ["за", "и", "на", "от"] {
+        let stop = app
+            .sql_text(&format!(
+                "SELECT atlas_is_stop_word('{word}')::text AS value"
+            ))
+            .await
+            .expect("stop word");
+        assert_eq!(stop, "true", "{word}");
+    }
+    // Words of content stay words.
+    let stop = app
+        .sql_text("SELECT atlas_is_stop_word('банка')::text AS value")
+        .await
+        .expect("stop word");
+    assert_eq!(stop, "false");
+}
+
 #[tokio::test]
 async fn every_word_as_typed_ranks_above_a_typo_correction() {
     let app = TestApp::seeded().await.expect("app");

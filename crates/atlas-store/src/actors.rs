@@ -349,8 +349,8 @@ pub(crate) struct TextArgs {
     /// What the user typed.
     pub q: String,
     /// A one-row relation of the tsqueries (`match_all`, `match_any`, `match_exact`,
-    /// `match_whole`) and the categories matching every word (`whole_categories`), to be
-    /// named `sq`.
+    /// `match_whole`), the categories matching every word (`whole_categories`) and the
+    /// languages of their labels holding the words (`label_languages`), to be named `sq`.
     pub relation: String,
 }
 
@@ -363,13 +363,15 @@ pub(crate) fn text_args(expanded: &ExpandedText, sql: &mut SqlBuilder) -> TextAr
         sql.arg(Arg::Text(expanded.match_exact.clone())),
         sql.arg(Arg::Text(expanded.match_whole.clone())),
     );
-    // whole_categories: the categories that alone match every word (once per query, not
-    // per actor: sql/search_score.sql).
+    // whole_categories: the categories that alone match every word; label_languages: the
+    // languages of their labels that hold the words (both once per query, not per actor:
+    // sql/search_score.sql).
     let relation = format!(
         "(SELECT {all}::tsquery AS match_all, {any}::tsquery AS match_any, \
            {exact}::tsquery AS match_exact, {whole}::tsquery AS match_whole, \
            ARRAY(SELECT c.id FROM categories c \
-                 WHERE array_to_tsvector(ARRAY['c:' || c.id]) @@ {whole}::tsquery) AS whole_categories)"
+                 WHERE array_to_tsvector(ARRAY['c:' || c.id]) @@ {whole}::tsquery) AS whole_categories, \
+           (SELECT atlas_label_languages({whole}::tsquery)) AS label_languages)"
     );
     TextArgs { q, relation }
 }

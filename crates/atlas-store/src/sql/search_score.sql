@@ -12,6 +12,11 @@
 -- c:<id> alone matches the query, found once per query. match_whole is match_all but for a
 -- text relaxed to any of its words: then the text's own, so that the actors with most of
 -- the words come first, not those of a category one word names.)
+-- A text naming a category in a language other than English (sq.label_languages, migration
+-- 000340: "Tafel", "banque alimentaire") prefers the category's actors writing that language:
+-- among them, whose names are unlike the text, they come first (1.0: more than ts_rank adds
+-- for an actor in several of the categories the words name). Only the category's actors:
+-- a name holding the words still comes before a German text that has "Verein" in it.
 -- An actor with every word as typed (or stemmed, or one of its other forms) ranks above every
 -- actor that needs a typo correction for some word, wherever the words are (10 is more than
 -- the rest of a score adds up to): "bayern" in a text comes before "Bakery" in a name, as in
@@ -21,4 +26,7 @@
    + 0.3 * ts_rank('{0.1, 0.2, 0.4, 1.0}', a.search_doc, sq.match_all)
    + CASE WHEN ts_filter(a.search_doc, '{a}') @@ sq.match_whole THEN 0.5 ELSE 0 END
    + CASE WHEN a.categories && sq.whole_categories THEN 1.0 ELSE 0 END
+   + CASE WHEN cardinality(sq.label_languages) > 0 AND a.categories && sq.whole_categories
+               AND (a.summary ?| sq.label_languages OR a.description ?| sq.label_languages
+                    OR a.languages && sq.label_languages) THEN 1.0 ELSE 0 END
    + similarity(atlas_normalise({q}), a.search_names))::float8
