@@ -7,3 +7,5 @@ COMMENT ON FUNCTION atlas_is_stop_word(text) IS
     'Whether some language search reads (atlas_query_configs) takes the word for a stop word.';
 
 DROP FUNCTION atlas_label_languages(tsquery);
+ALTER TABLE categories DROP COLUMN label_docs;
+DROP FUNCTION atlas_label_docs(jsonb);
