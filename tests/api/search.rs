@@ -2394,3 +2394,45 @@ async fn typo_corrections_through_the_trigram_index_equal_a_full_comparison() {
         "long words (the index path) must be among the cases: {long}"
     );
 }
+
+#[tokio::test]
+async fn a_query_of_one_weight_asks_what_filtering_the_document_to_that_weight_asks() {
+    // Which parts of an actor a text matched (names, place, texts) are asked with the query
+    // restricted to one weight (migration 000350) instead of a copy of the document filtered
+    // to it: the answers must be the same for every published actor, prefixes, phrases
+    // ("non profit") and category lexemes included.
+    let app = TestApp::seeded().await.expect("app");
+    let counts = app
+        .sql_text(
+            "WITH q AS (SELECT s.match_all AS q FROM unnest(ARRAY['lyon', 'repair caf', \
+                          'coperativa', 'non-profit', 'wien', 'food bank']) AS t (text), \
+                          atlas_search_query(t.text) AS s), \
+                  w AS (SELECT unnest(ARRAY['a', 'b', 'c', 'd']) AS w) \
+             SELECT string_agg(w.w || ':' || differ || '/' || hits, ' ' ORDER BY w.w) AS value \
+             FROM w, LATERAL (SELECT count(*) FILTER (WHERE (ts_filter(a.search_doc, ARRAY[w.w]::\"char\"[]) @@ q.q) \
+                                                   <> (a.search_doc @@ atlas_tsquery_weighted(q.q, upper(w.w)))) AS differ, \
+                                     count(*) FILTER (WHERE a.search_doc @@ atlas_tsquery_weighted(q.q, upper(w.w))) AS hits \
+                              FROM actors a, q WHERE a.status = 'published') AS c",
+        )
+        .await
+        .expect("counts");
+    for part in counts.split(' ') {
+        let (weight, rest) = part.split_once(':').expect("weight");
+        let (differ, hits) = rest.split_once('/').expect("counts");
+        assert_eq!(differ, "0", "weight {weight}: {counts}");
+        assert!(
+            hits.parse::<u32>().is_ok_and(|n| n > 10),
+            "weight {weight} must match some actors: {counts}"
+        );
+    }
+    let weighted = app
+        .sql_text(
+            "SELECT atlas_tsquery_weighted($$( 'repair' | 'it''s' ) & 'caf':* & 'non' <-> 'profit'$$, 'A')::text AS value",
+        )
+        .await
+        .expect("weighted");
+    assert_eq!(
+        weighted,
+        "( 'repair':A | 'it''s':A ) & 'caf':*A & 'non':A <-> 'profit':A"
+    );
+}

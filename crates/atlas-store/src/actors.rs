@@ -349,8 +349,10 @@ pub(crate) struct TextArgs {
     /// What the user typed.
     pub q: String,
     /// A one-row relation of the tsqueries (`match_all`, `match_any`, `match_exact`,
-    /// `match_whole`), the categories matching every word (`whole_categories`) and the
-    /// languages of their labels holding the words (`label_languages`), to be named `sq`.
+    /// `match_whole`), the categories matching every word (`whole_categories`), the
+    /// languages of their labels holding the words (`label_languages`) and `match_any`
+    /// and `match_whole` asked of one weight of a document (`name_any`: names, `place_any`,
+    /// `text_any`, `name_whole`), to be named `sq`.
     pub relation: String,
 }
 
@@ -365,13 +367,18 @@ pub(crate) fn text_args(expanded: &ExpandedText, sql: &mut SqlBuilder) -> TextAr
     );
     // whole_categories: the categories that alone match every word; label_languages: the
     // languages of their labels that hold the words (both once per query, not per actor:
-    // sql/search_score.sql).
+    // sql/search_score.sql). The weighted tsqueries are constants to the planner (every
+    // statement is planned for its values), so no row computes them.
     let relation = format!(
         "(SELECT {all}::tsquery AS match_all, {any}::tsquery AS match_any, \
            {exact}::tsquery AS match_exact, {whole}::tsquery AS match_whole, \
            ARRAY(SELECT c.id FROM categories c \
                  WHERE array_to_tsvector(ARRAY['c:' || c.id]) @@ {whole}::tsquery) AS whole_categories, \
-           (SELECT atlas_label_languages({whole}::tsquery)) AS label_languages)"
+           (SELECT atlas_label_languages({whole}::tsquery)) AS label_languages, \
+           atlas_tsquery_weighted({any}::tsquery, 'A') AS name_any, \
+           atlas_tsquery_weighted({any}::tsquery, 'C') AS place_any, \
+           atlas_tsquery_weighted({any}::tsquery, 'D') AS text_any, \
+           atlas_tsquery_weighted({whole}::tsquery, 'A') AS name_whole)"
     );
     TextArgs { q, relation }
 }

@@ -1,6 +1,6 @@
 -- What a text query matched in one actor of a page (sq = the tsqueries of atlas_search_query(q)): computed for
 -- the page's rows only, never for every match (ts_headline parses the whole text).
-ts_filter(a.search_doc, '{a}') @@ sq.match_any AS name_hit,
+a.search_doc @@ sq.name_any AS name_hit,
 -- Only the actor's own categories are tested against the text (found by key first: as one
 -- filter over the categories table, PostgreSQL tested every category's text first).
 ARRAY(SELECT own.id FROM unnest(a.categories) WITH ORDINALITY AS own (id, n)
@@ -9,14 +9,14 @@ ARRAY(SELECT own.id FROM unnest(a.categories) WITH ORDINALITY AS own (id, n)
       ORDER BY own.n) AS matched_categories,
 to_tsvector('simple', atlas_normalise(concat_ws(' ', replace(array_to_string(a.tags, ' '), '_', ' '),
     nullif(replace(a.kind, '_', ' '), 'other')))) @@ sq.match_any AS tags_hit,
-ts_filter(a.search_doc, '{c}') @@ sq.match_any AS place_hit,
+a.search_doc @@ sq.place_any AS place_hit,
 -- The texts are parsed only when the document's text part (weight D) matches at all: for a
 -- name or city match, most rows of a page have no snippet to find. The snippet is the first
 -- text (summary, then description, per language) in which ts_headline, with that language's
 -- configuration, marks a word: one parse per text tried. None when no text has a word to mark
 -- (a match only through another language's stemming); text_hit still says the texts matched.
-ts_filter(a.search_doc, '{d}') @@ sq.match_any AS text_hit,
-CASE WHEN ts_filter(a.search_doc, '{d}') @@ sq.match_any THEN
+a.search_doc @@ sq.text_any AS text_hit,
+CASE WHEN a.search_doc @@ sq.text_any THEN
 (SELECT h.snippet
  FROM (SELECT s.key, s.value FROM jsonb_each_text(a.summary) AS s
        UNION ALL

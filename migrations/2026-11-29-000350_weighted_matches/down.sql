@@ -1,0 +1,1 @@
+DROP FUNCTION atlas_tsquery_weighted(tsquery, text);
