@@ -61,9 +61,37 @@ pub(crate) struct ExpandedText {
     /// names): `match_all`, except when relaxed to any word, where it stays the text's own
     /// (a category one word names must not outrank actors with more of the words).
     pub match_whole: String,
+    /// `match_any` asked of one part of a document (which parts of a page's actors matched).
+    pub any_in: DocumentParts,
+    /// What the score asks of `match_whole` beyond matching it (for a relaxation, made by
+    /// `relax_text` once it is chosen).
+    pub whole: WholeText,
     /// The text's words as search reads them, each with its own tsqueries: what relaxing
     /// the text leaves out or keeps.
     pub words: Vec<QueryWord>,
+}
+
+/// A tsquery with every word restricted to the weight of one part of an actor's document
+/// (`atlas_tsquery_weighted`, migration 000350): made once per text, in the statement that
+/// expands it, so the page statement has values to bind, nothing to compute or fold.
+#[derive(Clone)]
+pub(crate) struct DocumentParts {
+    /// Weight A.
+    pub names: String,
+    /// Weight C.
+    pub place: String,
+    /// Weight D.
+    pub texts: String,
+}
+
+/// What the score asks of `match_whole` (sql/search_score.sql).
+#[derive(Clone)]
+pub(crate) struct WholeText {
+    /// `match_whole` in the names alone.
+    pub names: String,
+    /// The languages of the labels of the categories it names that hold every word
+    /// (`atlas_label_languages`, migration 000340).
+    pub label_languages: Vec<String>,
 }
 
 /// A word of a text query and what it asks for alone, in the context of the whole text (a
@@ -91,6 +119,24 @@ struct ExpandedRow {
     word_all: Vec<Option<String>>,
     #[diesel(sql_type = Array<Nullable<Text>>)]
     word_exact: Vec<Option<String>>,
+    #[diesel(sql_type = Nullable<Text>)]
+    any_in_names: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    any_in_place: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    any_in_texts: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    whole_in_names: Option<String>,
+    #[diesel(sql_type = Array<Text>)]
+    label_languages: Vec<String>,
+}
+
+#[derive(QueryableByName)]
+struct WholeRow {
+    #[diesel(sql_type = Text)]
+    whole_in_names: String,
+    #[diesel(sql_type = Array<Text>)]
+    label_languages: Vec<String>,
 }
 
 /// Expands the text into tsqueries once, before the statements that use them: they get the
@@ -105,7 +151,13 @@ pub(crate) async fn expand_text(
     let row: ExpandedRow = diesel::sql_query(
         "SELECT match_all::text AS match_all, match_any::text AS match_any, \
          match_exact::text AS match_exact, words, word_all::text[] AS word_all, \
-         word_exact::text[] AS word_exact FROM atlas_search_query($1)",
+         word_exact::text[] AS word_exact, \
+         atlas_tsquery_weighted(match_any, 'A')::text AS any_in_names, \
+         atlas_tsquery_weighted(match_any, 'C')::text AS any_in_place, \
+         atlas_tsquery_weighted(match_any, 'D')::text AS any_in_texts, \
+         atlas_tsquery_weighted(match_all, 'A')::text AS whole_in_names, \
+         coalesce(atlas_label_languages(match_all), '{}') AS label_languages \
+         FROM atlas_search_query($1)",
     )
     .bind::<Text, _>(text)
     .get_result(&mut &*conn)
@@ -116,16 +168,61 @@ pub(crate) async fn expand_text(
         .zip(row.word_all.into_iter().zip(row.word_exact))
         .map(|(word, (all, exact))| QueryWord { word, all, exact })
         .collect();
-    Ok(match (row.match_all, row.match_any, row.match_exact) {
-        (Some(match_all), Some(match_any), Some(match_exact)) => Some(ExpandedText {
-            text: text.to_owned(),
-            match_whole: match_all.clone(),
-            match_all,
-            match_any,
-            match_exact,
-            words,
-        }),
-        _ => None,
+    Ok(
+        match (
+            row.match_all,
+            row.match_any,
+            row.match_exact,
+            row.any_in_names,
+            row.any_in_place,
+            row.any_in_texts,
+            row.whole_in_names,
+        ) {
+            (
+                Some(match_all),
+                Some(match_any),
+                Some(match_exact),
+                Some(names),
+                Some(place),
+                Some(texts),
+                Some(whole_in_names),
+            ) => Some(ExpandedText {
+                text: text.to_owned(),
+                match_whole: match_all.clone(),
+                match_all,
+                match_any,
+                match_exact,
+                any_in: DocumentParts {
+                    names,
+                    place,
+                    texts,
+                },
+                whole: WholeText {
+                    names: whole_in_names,
+                    label_languages: row.label_languages,
+                },
+                words,
+            }),
+            _ => None,
+        },
+    )
+}
+
+/// The relaxation with what the score asks of its `match_whole` made for it.
+async fn with_whole(conn: &AsyncPgConnection, relaxed: ExpandedText) -> QueryResult<ExpandedText> {
+    let row: WholeRow = diesel::sql_query(
+        "SELECT atlas_tsquery_weighted($1::tsquery, 'A')::text AS whole_in_names, \
+         atlas_label_languages($1::tsquery) AS label_languages",
+    )
+    .bind::<Text, _>(&relaxed.match_whole)
+    .get_result(&mut &*conn)
+    .await?;
+    Ok(ExpandedText {
+        whole: WholeText {
+            names: row.whole_in_names,
+            label_languages: row.label_languages,
+        },
+        ..relaxed
     })
 }
 
@@ -201,7 +298,7 @@ pub(crate) async fn relax_text(
                 }
             };
             if has_match(conn, query, &relaxed).await? {
-                return Ok(Some(relaxed));
+                return Ok(Some(with_whole(conn, relaxed).await?));
             }
         }
     }
@@ -365,20 +462,23 @@ pub(crate) fn text_args(expanded: &ExpandedText, sql: &mut SqlBuilder) -> TextAr
         sql.arg(Arg::Text(expanded.match_exact.clone())),
         sql.arg(Arg::Text(expanded.match_whole.clone())),
     );
-    // whole_categories: the categories that alone match every word; label_languages: the
-    // languages of their labels that hold the words (both once per query, not per actor:
-    // sql/search_score.sql). The weighted tsqueries are constants to the planner (every
-    // statement is planned for its values), so no row computes them.
+    let (name_any, place_any, text_any, name_whole, label_languages) = (
+        sql.arg(Arg::Text(expanded.any_in.names.clone())),
+        sql.arg(Arg::Text(expanded.any_in.place.clone())),
+        sql.arg(Arg::Text(expanded.any_in.texts.clone())),
+        sql.arg(Arg::Text(expanded.whole.names.clone())),
+        sql.arg(Arg::Texts(expanded.whole.label_languages.clone())),
+    );
+    // whole_categories: the categories that alone match every word (once per query, not
+    // per actor: sql/search_score.sql).
     let relation = format!(
         "(SELECT {all}::tsquery AS match_all, {any}::tsquery AS match_any, \
            {exact}::tsquery AS match_exact, {whole}::tsquery AS match_whole, \
            ARRAY(SELECT c.id FROM categories c \
                  WHERE array_to_tsvector(ARRAY['c:' || c.id]) @@ {whole}::tsquery) AS whole_categories, \
-           (SELECT atlas_label_languages({whole}::tsquery)) AS label_languages, \
-           atlas_tsquery_weighted({any}::tsquery, 'A') AS name_any, \
-           atlas_tsquery_weighted({any}::tsquery, 'C') AS place_any, \
-           atlas_tsquery_weighted({any}::tsquery, 'D') AS text_any, \
-           atlas_tsquery_weighted({whole}::tsquery, 'A') AS name_whole)"
+           {label_languages}::text[] AS label_languages, {name_any}::tsquery AS name_any, \
+           {place_any}::tsquery AS place_any, {text_any}::tsquery AS text_any, \
+           {name_whole}::tsquery AS name_whole)"
     );
     TextArgs { q, relation }
 }
