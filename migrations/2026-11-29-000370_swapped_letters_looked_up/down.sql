@@ -35,3 +35,5 @@ BEGIN
     RETURN found;
 END
 $$;
+
+DROP FUNCTION atlas_swapped_spellings(text);

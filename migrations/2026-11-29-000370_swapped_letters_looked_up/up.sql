@@ -7,6 +7,20 @@
 -- words there). Now the words one edit away come from the index and the swapped ones are
 -- looked up (at most six).
 
+-- The spellings of a word with two neighbouring letters swapped (each once, not the word):
+-- what a slip of the fingers makes of it, and so what to look up for it (typo corrections,
+-- suggestions).
+CREATE FUNCTION atlas_swapped_spellings(word text) RETURNS text[]
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+RETURN ARRAY(SELECT DISTINCT s.spelling
+             FROM generate_series(1, length(word) - 1) AS i,
+                  LATERAL (SELECT overlay(word PLACING substr(word, i + 1, 1) || substr(word, i, 1)
+                                          FROM i FOR 2) AS spelling) AS s
+             WHERE s.spelling <> word
+             ORDER BY s.spelling);
+COMMENT ON FUNCTION atlas_swapped_spellings(text) IS
+    'The word with two neighbouring letters swapped, each spelling once, the word itself left out.';
+
 CREATE OR REPLACE FUNCTION atlas_typo_corrections(term text, max_typos integer)
 RETURNS text[]
 LANGUAGE plpgsql STABLE PARALLEL RESTRICTED AS $$
@@ -33,9 +47,7 @@ BEGIN
             -- word is looked up.
             SELECT v.word, 2 FROM search_vocabulary v
             WHERE max_typos >= 2 AND length(term) < 8
-              AND v.word IN (SELECT overlay(term PLACING substr(term, i + 1, 1) || substr(term, i, 1) FROM i FOR 2)
-                             FROM generate_series(1, length(term) - 1) AS i)
-              AND v.word <> term
+              AND v.word = ANY (atlas_swapped_spellings(term))
             UNION
             -- Words of texts correct a short word (under 8 letters) by one edit only.
             SELECT * FROM atlas_words_near(term, CASE WHEN length(term) >= 8 THEN max_typos
