@@ -33,8 +33,10 @@ pub struct ListActorsParams {
     /// filter. Results then carry `_matches`, and the order defaults to `relevance`.
     #[param(example = "repair cafe")]
     pub(crate) q: Option<String>,
-    /// `relevance` (default with `q`; best match first, names above descriptions), `name`
-    /// (default otherwise), `distance` (default with `near` and no `q`) or `updated`.
+    /// `relevance` (default with `q`; best match first, names above descriptions; a text
+    /// naming a category in a language other than English, such as "Tafel", lists the
+    /// category's actors writing that language first), `name` (default otherwise),
+    /// `distance` (default with `near` and no `q`) or `updated`.
     pub(crate) sort: Option<String>,
     /// Page size, 1 to 1000 (default 50).
     #[param(value_type = Option<u32>)]
