@@ -36,4 +36,9 @@ BEGIN
 END
 $$;
 
+CREATE OR REPLACE FUNCTION atlas_letters_swapped(a text, b text) RETURNS boolean
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN length(a) = length(b) AND a <> b
+   AND EXISTS (SELECT 1 FROM generate_series(1, length(b) - 1) AS i
+               WHERE a = overlay(b PLACING substr(b, i + 1, 1) || substr(b, i, 1) FROM i FOR 2));
 DROP FUNCTION atlas_swapped_spellings(text);

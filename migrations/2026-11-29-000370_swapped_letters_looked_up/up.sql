@@ -21,6 +21,11 @@ RETURN ARRAY(SELECT DISTINCT s.spelling
 COMMENT ON FUNCTION atlas_swapped_spellings(text) IS
     'The word with two neighbouring letters swapped, each spelling once, the word itself left out.';
 
+-- Migration 000320's test of a pair, now read from the same spellings.
+CREATE OR REPLACE FUNCTION atlas_letters_swapped(a text, b text) RETURNS boolean
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN a = ANY (atlas_swapped_spellings(b));
+
 CREATE OR REPLACE FUNCTION atlas_typo_corrections(term text, max_typos integer)
 RETURNS text[]
 LANGUAGE plpgsql STABLE PARALLEL RESTRICTED AS $$

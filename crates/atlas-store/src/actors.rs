@@ -148,17 +148,16 @@ pub(crate) async fn expand_text(
     conn: &AsyncPgConnection,
     text: &str,
 ) -> QueryResult<Option<ExpandedText>> {
-    let row: ExpandedRow = diesel::sql_query(
+    let row: ExpandedRow = diesel::sql_query(format!(
         "SELECT match_all::text AS match_all, match_any::text AS match_any, \
          match_exact::text AS match_exact, words, word_all::text[] AS word_all, \
          word_exact::text[] AS word_exact, \
          atlas_tsquery_weighted(match_any, 'A')::text AS any_in_names, \
          atlas_tsquery_weighted(match_any, 'C')::text AS any_in_place, \
-         atlas_tsquery_weighted(match_any, 'D')::text AS any_in_texts, \
-         atlas_tsquery_weighted(match_all, 'A')::text AS whole_in_names, \
-         coalesce(atlas_label_languages(match_all), '{}') AS label_languages \
+         atlas_tsquery_weighted(match_any, 'D')::text AS any_in_texts, {} \
          FROM atlas_search_query($1)",
-    )
+        whole_text_columns("match_all")
+    ))
     .bind::<Text, _>(text)
     .get_result(&mut &*conn)
     .await?;
@@ -168,55 +167,44 @@ pub(crate) async fn expand_text(
         .zip(row.word_all.into_iter().zip(row.word_exact))
         .map(|(word, (all, exact))| QueryWord { word, all, exact })
         .collect();
-    Ok(
-        match (
-            row.match_all,
-            row.match_any,
-            row.match_exact,
-            row.any_in_names,
-            row.any_in_place,
-            row.any_in_texts,
-            row.whole_in_names,
-        ) {
-            (
-                Some(match_all),
-                Some(match_any),
-                Some(match_exact),
-                Some(names),
-                Some(place),
-                Some(texts),
-                Some(whole_in_names),
-            ) => Some(ExpandedText {
-                text: text.to_owned(),
-                match_whole: match_all.clone(),
-                match_all,
-                match_any,
-                match_exact,
-                any_in: DocumentParts {
-                    names,
-                    place,
-                    texts,
-                },
-                whole: WholeText {
-                    names: whole_in_names,
-                    label_languages: row.label_languages,
-                },
-                words,
-            }),
-            _ => None,
-        },
+    // None when the text has no word to search for (every tsquery is NULL then).
+    let expanded = || {
+        let match_all = row.match_all?;
+        Some(ExpandedText {
+            text: text.to_owned(),
+            match_whole: match_all.clone(),
+            match_all,
+            match_any: row.match_any?,
+            match_exact: row.match_exact?,
+            any_in: DocumentParts {
+                names: row.any_in_names?,
+                place: row.any_in_place?,
+                texts: row.any_in_texts?,
+            },
+            whole: WholeText {
+                names: row.whole_in_names?,
+                label_languages: row.label_languages,
+            },
+            words,
+        })
+    };
+    Ok(expanded())
+}
+
+/// The columns of [`WholeText`] (`whole_in_names`, `label_languages`) for a tsquery.
+fn whole_text_columns(whole: &str) -> String {
+    format!(
+        "atlas_tsquery_weighted({whole}, 'A')::text AS whole_in_names, \
+         coalesce(atlas_label_languages({whole}), '{{}}') AS label_languages"
     )
 }
 
 /// The relaxation with what the score asks of its `match_whole` made for it.
 async fn with_whole(conn: &AsyncPgConnection, relaxed: ExpandedText) -> QueryResult<ExpandedText> {
-    let row: WholeRow = diesel::sql_query(
-        "SELECT atlas_tsquery_weighted($1::tsquery, 'A')::text AS whole_in_names, \
-         atlas_label_languages($1::tsquery) AS label_languages",
-    )
-    .bind::<Text, _>(&relaxed.match_whole)
-    .get_result(&mut &*conn)
-    .await?;
+    let row: WholeRow = diesel::sql_query(format!("SELECT {}", whole_text_columns("$1::tsquery")))
+        .bind::<Text, _>(&relaxed.match_whole)
+        .get_result(&mut &*conn)
+        .await?;
     Ok(ExpandedText {
         whole: WholeText {
             names: row.whole_in_names,

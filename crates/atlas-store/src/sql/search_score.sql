@@ -25,8 +25,8 @@
    + ts_rank('{0.1, 0.2, 0.4, 1.0}', a.search_doc, sq.match_exact)
    + 0.3 * ts_rank('{0.1, 0.2, 0.4, 1.0}', a.search_doc, sq.match_all)
    + CASE WHEN a.search_doc @@ sq.name_whole THEN 0.5 ELSE 0 END
-   + CASE WHEN a.categories && sq.whole_categories THEN 1.0 ELSE 0 END
-   + CASE WHEN cardinality(sq.label_languages) > 0 AND a.categories && sq.whole_categories
-               AND (a.summary ?| sq.label_languages OR a.description ?| sq.label_languages
-                    OR a.languages && sq.label_languages) THEN 1.0 ELSE 0 END
+   + CASE WHEN a.categories && sq.whole_categories
+          THEN 1.0 + CASE WHEN a.summary ?| sq.label_languages OR a.description ?| sq.label_languages
+                               OR a.languages && sq.label_languages THEN 1.0 ELSE 0 END
+          ELSE 0 END
    + similarity(atlas_normalise({q}), a.search_names))::float8
