@@ -622,6 +622,55 @@ async fn names_rank_above_descriptions_and_matches_are_highlighted() {
     }
 }
 
+/// Every actor a text finds says where it matched. A text naming a parent category
+/// ("Kreislaufwirtschaft": circular economy) finds the actors of its child categories, and
+/// the child an actor has is what matched; a word written as two ("Energiegenossenschaft":
+/// energie + genossenschaft) may be found in two parts of an actor (an energy category and
+/// a co-operative bank's), each of which matched.
+#[tokio::test]
+async fn every_actor_a_text_finds_says_what_it_matched() {
+    let app = TestApp::seeded().await.expect("app");
+    let mut child_named = false;
+    for q in [
+        "Kreislaufwirtschaft",
+        "Energiegenossenschaft",
+        "circular economy",
+        "repair cafe",
+        "Lebensmittel Wien",
+    ] {
+        let page = app
+            .get(&format!("/v1/actors?q={}&limit=50", encode(q)))
+            .await
+            .json();
+        let items = page["items"].as_array().expect("items");
+        assert!(!items.is_empty(), "{q}");
+        for item in items {
+            let matches = &item["_matches"];
+            let fields = matches["fields"].as_array().expect("fields");
+            assert!(
+                !fields.is_empty(),
+                "{q}: {} says nothing matched",
+                item["name"]
+            );
+            let matched = matches["categories"].as_array().expect("categories");
+            assert_eq!(
+                fields.contains(&Value::from("categories")),
+                !matched.is_empty(),
+                "{q}: {matches}"
+            );
+            for category in matched {
+                let id = category.as_str().expect("id");
+                assert!(in_category(item, id), "{q}: {id} is not one of {item}");
+                child_named |= q == "Kreislaufwirtschaft" && id == "zero-waste";
+            }
+        }
+    }
+    assert!(
+        child_named,
+        "an actor in zero-waste (under circular-economy) matched it"
+    );
+}
+
 /// A summary and a description in the same language are both texts to quote from: a word
 /// only the summary has is shown from the summary.
 #[tokio::test]

@@ -91,7 +91,8 @@ pub struct MatchesView {
     /// postcode), `description` (summary or description).
     #[schema(example = json!(["name", "categories"]))]
     pub fields: Vec<String>,
-    /// The actor's category ids whose labels matched (in any language).
+    /// The actor's category ids whose labels, or their parent category's, matched (in any
+    /// language): "circular economy" matches an actor in `zero-waste`.
     pub categories: Vec<String>,
     /// An extract of the summary or description around the match: HTML-escaped text with the
     /// matched words wrapped in `<mark>`…`</mark>` (safe to insert as HTML); absent when no

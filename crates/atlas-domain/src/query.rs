@@ -374,7 +374,7 @@ impl SearchText {
 pub struct SearchMatches {
     /// `name`, `categories`, `tags`, `place`, `description`: where the words were found.
     pub fields: Vec<String>,
-    /// The actor's categories whose labels matched.
+    /// The actor's categories whose labels, or their parent's, matched.
     pub categories: Vec<String>,
     /// An extract of the summary or description around the match, HTML-escaped, with the
     /// matched words in `<mark>`…`</mark>`.

@@ -61,7 +61,12 @@ pub(crate) struct ExpandedText {
     /// names): `match_all`, except when relaxed to any word, where it stays the text's own
     /// (a category one word names must not outrank actors with more of the words).
     pub match_whole: String,
-    /// `match_any` asked of one part of a document (which parts of a page's actors matched).
+    /// Any of the text's terms, whatever the operators between them: what a part of an actor
+    /// (a category, its tags, its names) matched. A word written as two ("Energiegenossenschaft":
+    /// energie & genossenschaft) may be found in two parts, which `match_any` alone then
+    /// matches in neither.
+    pub any_term: String,
+    /// `any_term` asked of one part of a document (which parts of a page's actors matched).
     pub any_in: DocumentParts,
     /// What the score asks of `match_whole` beyond matching it (for a relaxation, made by
     /// `relax_text` once it is chosen).
@@ -120,6 +125,8 @@ struct ExpandedRow {
     #[diesel(sql_type = Array<Nullable<Text>>)]
     word_exact: Vec<Option<String>>,
     #[diesel(sql_type = Nullable<Text>)]
+    any_term: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
     any_in_names: Option<String>,
     #[diesel(sql_type = Nullable<Text>)]
     any_in_place: Option<String>,
@@ -148,14 +155,16 @@ pub(crate) async fn expand_text(
     conn: &AsyncPgConnection,
     text: &str,
 ) -> QueryResult<Option<ExpandedText>> {
+    // any_term: lexemes are normalised words (no spaces), so every ' & ' is an operator.
     let row: ExpandedRow = diesel::sql_query(format!(
         "SELECT match_all::text AS match_all, match_any::text AS match_any, \
          match_exact::text AS match_exact, words, word_all::text[] AS word_all, \
-         word_exact::text[] AS word_exact, \
-         atlas_tsquery_weighted(match_any, 'A')::text AS any_in_names, \
-         atlas_tsquery_weighted(match_any, 'C')::text AS any_in_place, \
-         atlas_tsquery_weighted(match_any, 'D')::text AS any_in_texts, {} \
-         FROM atlas_search_query($1)",
+         word_exact::text[] AS word_exact, any_term::text AS any_term, \
+         atlas_tsquery_weighted(any_term, 'A')::text AS any_in_names, \
+         atlas_tsquery_weighted(any_term, 'C')::text AS any_in_place, \
+         atlas_tsquery_weighted(any_term, 'D')::text AS any_in_texts, {} \
+         FROM atlas_search_query($1), \
+         LATERAL (SELECT replace(match_any::text, ' & ', ' | ')::tsquery AS any_term) AS t",
         whole_text_columns("match_all")
     ))
     .bind::<Text, _>(text)
@@ -176,6 +185,7 @@ pub(crate) async fn expand_text(
             match_all,
             match_any: row.match_any?,
             match_exact: row.match_exact?,
+            any_term: row.any_term?,
             any_in: DocumentParts {
                 names: row.any_in_names?,
                 place: row.any_in_place?,
@@ -433,9 +443,9 @@ async fn place_words(
 pub(crate) struct TextArgs {
     /// What the user typed.
     pub q: String,
-    /// A one-row relation of the tsqueries (`match_all`, `match_any`, `match_exact`,
-    /// `match_whole`), the categories matching every word (`whole_categories`), the
-    /// languages of their labels holding the words (`label_languages`) and `match_any`
+    /// A one-row relation of the tsqueries (`match_all`, `match_exact`, `match_whole`,
+    /// `any_term`), the categories matching every word (`whole_categories`), the
+    /// languages of their labels holding the words (`label_languages`) and `any_term`
     /// and `match_whole` asked of one weight of a document (`name_any`: names, `place_any`,
     /// `text_any`, `name_whole`), to be named `sq`.
     pub relation: String,
@@ -444,11 +454,11 @@ pub(crate) struct TextArgs {
 /// Binds an expanded text's values and returns their placeholders.
 pub(crate) fn text_args(expanded: &ExpandedText, sql: &mut SqlBuilder) -> TextArgs {
     let q = sql.arg(Arg::Text(expanded.text.clone()));
-    let (all, any, exact, whole) = (
+    let (all, exact, whole, any_term) = (
         sql.arg(Arg::Text(expanded.match_all.clone())),
-        sql.arg(Arg::Text(expanded.match_any.clone())),
         sql.arg(Arg::Text(expanded.match_exact.clone())),
         sql.arg(Arg::Text(expanded.match_whole.clone())),
+        sql.arg(Arg::Text(expanded.any_term.clone())),
     );
     let (name_any, place_any, text_any, name_whole, label_languages) = (
         sql.arg(Arg::Text(expanded.any_in.names.clone())),
@@ -460,8 +470,9 @@ pub(crate) fn text_args(expanded: &ExpandedText, sql: &mut SqlBuilder) -> TextAr
     // whole_categories: the categories that alone match every word (once per query, not
     // per actor: sql/search_score.sql).
     let relation = format!(
-        "(SELECT {all}::tsquery AS match_all, {any}::tsquery AS match_any, \
+        "(SELECT {all}::tsquery AS match_all, \
            {exact}::tsquery AS match_exact, {whole}::tsquery AS match_whole, \
+           {any_term}::tsquery AS any_term, \
            ARRAY(SELECT c.id FROM categories c \
                  WHERE array_to_tsvector(ARRAY['c:' || c.id]) @@ {whole}::tsquery) AS whole_categories, \
            {label_languages}::text[] AS label_languages, {name_any}::tsquery AS name_any, \

@@ -1,14 +1,19 @@
 -- What a text query matched in one actor of a page (sq = the tsqueries of atlas_search_query(q)): computed for
--- the page's rows only, never for every match (ts_headline parses the whole text).
+-- the page's rows only, never for every match (ts_headline parses the whole text). A part
+-- matched when it has any of the text's terms (sq.any_term, and name_any, place_any, text_any
+-- made from it): a word written as two may be found in two parts.
 a.search_doc @@ sq.name_any AS name_hit,
 -- Only the actor's own categories are tested against the text (found by key first: as one
--- filter over the categories table, PostgreSQL tested every category's text first).
+-- filter over the categories table, PostgreSQL tested every category's text first). The
+-- document holds each category's parent too, so a text naming the parent ("circular
+-- economy") matched the child the actor has ("zero waste"): that child is what matched.
 ARRAY(SELECT own.id FROM unnest(a.categories) WITH ORDINALITY AS own (id, n)
-      WHERE (SELECT (c.search_doc || array_to_tsvector(ARRAY['c:' || c.id])) @@ sq.match_any
+      WHERE (SELECT (c.search_doc || array_to_tsvector(array_remove(
+                         ARRAY['c:' || c.id, 'c:' || c.parent_id], NULL))) @@ sq.any_term
              FROM categories c WHERE c.id = own.id)
       ORDER BY own.n) AS matched_categories,
 to_tsvector('simple', atlas_normalise(concat_ws(' ', replace(array_to_string(a.tags, ' '), '_', ' '),
-    nullif(replace(a.kind, '_', ' '), 'other')))) @@ sq.match_any AS tags_hit,
+    nullif(replace(a.kind, '_', ' '), 'other')))) @@ sq.any_term AS tags_hit,
 a.search_doc @@ sq.place_any AS place_hit,
 -- The texts are parsed only when the document's text part (weight D) matches at all: for a
 -- name or city match, most rows of a page have no snippet to find. The snippet is the first
@@ -23,7 +28,7 @@ CASE WHEN a.search_doc @@ sq.text_any THEN
        SELECT d.key, d.value FROM jsonb_each_text(a.description) AS d) AS t,
       LATERAL ts_headline(atlas_ts_config(t.key),
             replace(replace(replace(t.value, '&', '&amp;'), '<', '&lt;'), '>', '&gt;'),
-            sq.match_any,
+            sq.any_term,
             'MaxFragments=1, MaxWords=30, MinWords=12, StartSel=<mark>, StopSel=</mark>') AS h (snippet)
  WHERE strpos(h.snippet, '<mark>') > 0
  LIMIT 1) END AS snippet
