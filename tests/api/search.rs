@@ -1680,6 +1680,79 @@ async fn a_category_named_in_another_language_lists_its_actors_writing_that_lang
     }
 }
 
+/// A text naming a category ranks the category's actors by how much of each is in it, not
+/// by how many of its categories the words name: ts_rank over the c:<id> lexemes read the
+/// order of an actor's categories as word positions, and a café in six food categories came
+/// before the food banks ("банка за храни", food bank: Turl Street Kitchen first).
+#[tokio::test]
+async fn a_category_s_actors_most_in_it_come_first() {
+    let app = TestApp::seeded().await.expect("app");
+    let mut focused = draft("Ulmenhof Vorrat", "vorrat@example.org");
+    focused.categories = vec!["food-aid".into()];
+    let mut spread = draft("Lindenhof Küche", "kueche@example.org");
+    spread.categories = [
+        "food-aid",
+        "food-rescue",
+        "local-food",
+        "community-gardens",
+        "food-cooperatives",
+        "zero-waste",
+    ]
+    .map(String::from)
+    .to_vec();
+    for (id, actor) in [("focused", focused), ("spread", spread)] {
+        import(&app, id, actor, ReviewStatus::Published).await;
+    }
+    let page = app
+        .get(&format!(
+            "/v1/actors?q={}&limit=100&lang=*",
+            encode("банка за храни")
+        ))
+        .await
+        .json();
+    let listed = names(&page);
+    let at = |name: &str| listed.iter().position(|n| n == name);
+    assert_eq!(
+        listed.first().map(String::as_str),
+        Some("Bulgarian Food Bank"),
+        "{listed:?}"
+    );
+    assert!(
+        at("Ulmenhof Vorrat").expect("focused listed")
+            < at("Lindenhof Küche").expect("spread listed"),
+        "{listed:?}"
+    );
+}
+
+/// A text naming a parent category as a whole ("circular economy") names its children's
+/// actors as well: all of them come before actors that have the words only in a text.
+#[tokio::test]
+async fn a_parent_category_named_lists_its_children_s_actors_first() {
+    let app = TestApp::seeded().await.expect("app");
+    let subtree = app
+        .sql_text(
+            "SELECT string_agg(id, ',') AS value FROM categories \
+             WHERE id = 'circular-economy' OR parent_id = 'circular-economy'",
+        )
+        .await
+        .expect("subtree");
+    let subtree: HashSet<&str> = subtree.split(',').collect();
+    assert!(subtree.len() > 1, "{subtree:?}");
+    let matches = app
+        .walk("/v1/actors?q=circular%20economy&limit=100&lang=*")
+        .await;
+    let in_subtree: Vec<bool> = matches
+        .iter()
+        .map(|actor| subtree.iter().any(|id| in_category(actor, id)))
+        .collect();
+    assert!(in_subtree.contains(&true) && in_subtree.contains(&false));
+    let listed: Vec<&str> = matches.iter().filter_map(|a| a["name"].as_str()).collect();
+    assert!(
+        in_subtree.windows(2).all(|w| w[0] || !w[1]),
+        "an actor outside the category before one in it: {listed:?}"
+    );
+}
+
 #[tokio::test]
 async fn function_words_of_cyrillic_languages_without_a_stemmer_are_not_searched_for() {
     // "за" (for) is in ten categories' Bulgarian labels: read as a word, "банка за храни"

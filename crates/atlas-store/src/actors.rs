@@ -444,7 +444,10 @@ pub(crate) struct TextArgs {
     /// What the user typed.
     pub q: String,
     /// A one-row relation of the tsqueries (`match_all`, `match_exact`, `match_whole`,
-    /// `any_term`), the categories matching every word (`whole_categories`), the
+    /// `any_term`), `match_exact` and `match_all` without their categories (`rank_exact`,
+    /// `rank_all`: what the score's ts_rank asks of words), the categories each word names
+    /// (`word_categories`, one tsquery per word, NULL for a word naming none), the
+    /// categories matching every word and their children (`whole_categories`), the
     /// languages of their labels holding the words (`label_languages`) and `any_term`
     /// and `match_whole` asked of one weight of a document (`name_any`: names, `place_any`,
     /// `text_any`, `name_whole`), to be named `sq`.
@@ -467,14 +470,30 @@ pub(crate) fn text_args(expanded: &ExpandedText, sql: &mut SqlBuilder) -> TextAr
         sql.arg(Arg::Text(expanded.whole.names.clone())),
         sql.arg(Arg::Texts(expanded.whole.label_languages.clone())),
     );
-    // whole_categories: the categories that alone match every word (once per query, not
-    // per actor: sql/search_score.sql).
+    let words = sql.arg(Arg::Texts(
+        expanded
+            .words
+            .iter()
+            .filter_map(|w| w.all.clone())
+            .collect(),
+    ));
+    // whole_categories: the categories whose c:<id> alone, or their parent's alone, matches
+    // every word (an actor's document has the parent's c:<id> too: "circular economy" names
+    // the children's actors as well; a word naming the parent and another the child is not
+    // the child named: "ethical bank" is not a time bank), once per query, not per actor
+    // (sql/search_score.sql).
     let relation = format!(
         "(SELECT {all}::tsquery AS match_all, \
            {exact}::tsquery AS match_exact, {whole}::tsquery AS match_whole, \
            {any_term}::tsquery AS any_term, \
+           atlas_tsquery_without_categories({exact}::tsquery) AS rank_exact, \
+           atlas_tsquery_without_categories({all}::tsquery) AS rank_all, \
+           ARRAY(SELECT atlas_tsquery_categories(w::tsquery) FROM unnest({words}::text[]) AS w) \
+             AS word_categories, \
            ARRAY(SELECT c.id FROM categories c \
-                 WHERE array_to_tsvector(ARRAY['c:' || c.id]) @@ {whole}::tsquery) AS whole_categories, \
+                 WHERE array_to_tsvector(ARRAY['c:' || c.id]) @@ {whole}::tsquery \
+                    OR array_to_tsvector(ARRAY['c:' || coalesce(c.parent_id, c.id)]) @@ {whole}::tsquery) \
+             AS whole_categories, \
            {label_languages}::text[] AS label_languages, {name_any}::tsquery AS name_any, \
            {place_any}::tsquery AS place_any, {text_any}::tsquery AS text_any, \
            {name_whole}::tsquery AS name_whole)"

@@ -3,30 +3,42 @@
 -- C place, D texts; ts_rank weights are listed D, C, B, A.
 -- Score: every word as typed or stemmed (match_exact) counts fully, typo corrections a third,
 -- and closeness of the whole text to the name breaks ties among similar matches, so names
--- rank above descriptions and exact words above corrected ones. A text that names one of
--- the actor's categories (every word found in that category's labels, in any language:
--- "cooperativas de consumo") counts more than a name holding some of the words (1.0: with 0.5,
--- "moneda social" listed "Social Stock Exchange" above the actors of "Monedas sociales"):
--- documents carry one c:<id> lexeme per category, not the labels' words, so ts_rank alone
--- no longer sees that the words belong together. (sq.whole_categories: the categories whose
--- c:<id> alone matches the query, found once per query. match_whole is match_all but for a
--- text relaxed to any of its words: then the text's own, so that the actors with most of
--- the words come first, not those of a category one word names.)
+-- rank above descriptions and exact words above corrected ones. ts_rank reads words only
+-- (rank_exact, rank_all: the queries without their c:<id> lexemes, migration 000380): a
+-- c:<id>'s position is only its place in the actor's list of categories, so ranking it
+-- ranked actors in many categories, and the accidental order of those lists.
+-- Categories count apart. A text that names one of the actor's categories (every word found
+-- in that category's labels, or its parent's, in any language: "cooperativas de consumo",
+-- "circular economy" for the actors of its children) counts more than a name holding some of
+-- the words (1.0: with 0.5, "moneda social" listed "Social Stock Exchange" above the actors
+-- of "Monedas sociales"), and among the category's actors those most in it come first (0.3
+-- × the share of their categories it covers: a food bank before a café in six food
+-- categories; less than a name like the text adds, "Banca Etica" for "ethical bank").
+-- (sq.whole_categories: the categories whose c:<id>, or their parent's, alone matches the
+-- query, found once per query. match_whole is match_all but for a text relaxed
+-- to any of its words: then the text's own, so that the actors with most of the words come
+-- first, not those of a category one word names.) Otherwise the share of the text's words
+-- naming one of the actor's categories counts as a category match always did (0.4, weight
+-- B's: "bicycle repair" for a bike kitchen in the repair category).
 -- A text naming a category in a language other than English (sq.label_languages, migration
 -- 000340: "Tafel", "banque alimentaire") prefers the category's actors writing that language:
--- among them, whose names are unlike the text, they come first (1.0: more than ts_rank adds
--- for an actor in several of the categories the words name). Only the category's actors:
--- a name holding the words still comes before a German text that has "Verein" in it.
+-- among them, whose names are unlike the text, they come first (1.0: more than the share of
+-- the category adds). Only the category's actors: a name holding the words still comes
+-- before a German text that has "Verein" in it.
 -- An actor with every word as typed (or stemmed, or one of its other forms) ranks above every
 -- actor that needs a typo correction for some word, wherever the words are (10 is more than
 -- the rest of a score adds up to): "bayern" in a text comes before "Bakery" in a name, as in
 -- Meilisearch, whose typo rule comes before its attribute rule.
 (CASE WHEN a.search_doc @@ sq.match_exact THEN 10.0 ELSE 0 END
-   + ts_rank('{0.1, 0.2, 0.4, 1.0}', a.search_doc, sq.match_exact)
-   + 0.3 * ts_rank('{0.1, 0.2, 0.4, 1.0}', a.search_doc, sq.match_all)
+   + ts_rank('{0.1, 0.2, 0.4, 1.0}', a.search_doc, sq.rank_exact)
+   + 0.3 * ts_rank('{0.1, 0.2, 0.4, 1.0}', a.search_doc, sq.rank_all)
    + CASE WHEN a.search_doc @@ sq.name_whole THEN 0.5 ELSE 0 END
    + CASE WHEN a.categories && sq.whole_categories
-          THEN 1.0 + CASE WHEN a.summary ?| sq.label_languages OR a.description ?| sq.label_languages
-                               OR a.languages && sq.label_languages THEN 1.0 ELSE 0 END
-          ELSE 0 END
+          THEN 1.0 + 0.3 * (SELECT count(*) FROM unnest(a.categories) AS own (id)
+                            WHERE own.id = ANY (sq.whole_categories)) / cardinality(a.categories)
+               + CASE WHEN a.summary ?| sq.label_languages OR a.description ?| sq.label_languages
+                           OR a.languages && sq.label_languages THEN 1.0 ELSE 0 END
+          ELSE 0.4 * (SELECT count(*) FROM unnest(sq.word_categories) AS named (q)
+                      WHERE a.search_doc @@ named.q) / greatest(cardinality(sq.word_categories), 1)
+          END
    + similarity(atlas_normalise({q}), a.search_names))::float8

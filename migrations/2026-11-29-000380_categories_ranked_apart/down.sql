@@ -1,0 +1,2 @@
+DROP FUNCTION atlas_tsquery_categories(tsquery);
+DROP FUNCTION atlas_tsquery_without_categories(tsquery);
