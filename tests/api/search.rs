@@ -2597,6 +2597,42 @@ async fn a_stop_word_typed_with_its_accents_is_one() {
     }
 }
 
+/// A word search does not know (one it corrects) is not taken for a stem that cuts three
+/// letters or more from it, nor for the categories its corrections name: those count as
+/// corrections. "verien" (for "verein") stems to "ver" in some languages, a token of
+/// "ver-laden" in one German text, and that actor came before the Vereine; "comunity"
+/// stems to Spanish "comun", whose categories came before the community gardens;
+/// "reparatru" named the repair categories through "reparatur" as if typed right.
+#[tokio::test]
+async fn an_unknown_word_is_not_taken_for_its_far_cut_stems() {
+    let app = TestApp::seeded().await.expect("app");
+    for (q, named) in [
+        ("verien", &["verein"][..]),
+        ("comunity garden", &["community", "garden"][..]),
+    ] {
+        let page = app
+            .get(&format!("/v1/actors?q={}&limit=3&lang=*", encode(q)))
+            .await
+            .json();
+        let listed = names(&page);
+        let named_so = |name: &String| named.iter().all(|w| name.to_lowercase().contains(w));
+        assert!(
+            listed.len() == 3 && listed.iter().all(named_so),
+            "{q}: {listed:?}"
+        );
+    }
+    let exact = app
+        .sql_text("SELECT match_exact::text AS value FROM atlas_search_query('reparatru')")
+        .await
+        .expect("expanded");
+    assert!(!exact.contains("c:"), "{exact}");
+    let all = app
+        .sql_text("SELECT match_all::text AS value FROM atlas_search_query('reparatru')")
+        .await
+        .expect("expanded");
+    assert!(all.contains("'c:repair'"), "{all}");
+}
+
 #[tokio::test]
 async fn a_short_word_with_two_letters_swapped_is_corrected_to_the_word() {
     // Two edits of a word of 6 or 7 letters are accepted as two neighbouring letters swapped
