@@ -445,7 +445,8 @@ pub(crate) struct TextArgs {
     pub q: String,
     /// A one-row relation of the tsqueries (`match_all`, `match_exact`, `match_whole`,
     /// `any_term`), `match_exact` and `match_all` without their categories (`rank_exact`,
-    /// `rank_all`: what the score's ts_rank asks of words), the categories each word names
+    /// `rank_all`: what the score's ts_rank asks of words), each word's tsquery with its
+    /// corrections (`word_all`: a broad query's candidates), the categories each word names
     /// (`word_categories`, one tsquery per word, NULL for a word naming none), the
     /// categories matching every word and their children (`whole_categories`), the
     /// languages of their labels holding the words (`label_languages`) and `any_term`
@@ -488,6 +489,7 @@ pub(crate) fn text_args(expanded: &ExpandedText, sql: &mut SqlBuilder) -> TextAr
            {any_term}::tsquery AS any_term, \
            atlas_tsquery_without_categories({exact}::tsquery) AS rank_exact, \
            atlas_tsquery_without_categories({all}::tsquery) AS rank_all, \
+           ARRAY(SELECT w::tsquery FROM unnest({words}::text[]) AS w) AS word_all, \
            ARRAY(SELECT atlas_tsquery_categories(w::tsquery) FROM unnest({words}::text[]) AS w) \
              AS word_categories, \
            ARRAY(SELECT c.id FROM categories c \
