@@ -28,6 +28,7 @@ DECLARE
     corrections text[];
     unsure tsquery[];
     named_categories text[];
+    corrected_categories text[];
     category text;
     typos tsquery;
     with_typos tsquery;
@@ -101,10 +102,12 @@ BEGIN
             exact := exact || quote_literal(category)::tsquery;
         END LOOP;
         IF typos IS NOT NULL THEN
+            corrected_categories := CASE WHEN cardinality(corrections) > 0
+                                         THEN atlas_categories_named(term, exact, corrections)
+                                         ELSE '{}' END;
             FOR category IN
                 SELECT 'c:' || c.id FROM categories c
-                WHERE (c.search_doc @@ typos
-                       OR 'c:' || c.id = ANY (atlas_categories_named(term, exact, corrections)))
+                WHERE (c.search_doc @@ typos OR 'c:' || c.id = ANY (corrected_categories))
                   AND NOT ('c:' || c.id) = ANY (named_categories)
                 ORDER BY c.id
             LOOP
