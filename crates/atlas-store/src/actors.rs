@@ -108,6 +108,9 @@ pub(crate) struct QueryWord {
     pub all: Option<String>,
     /// Its tsquery as typed (`match_exact`'s part); None for a stop word.
     pub exact: Option<String>,
+    /// The categories it names, with corrections, as a tsquery of their `c:<id>`
+    /// (`atlas_tsquery_categories`, migration 000380); None for a word naming none.
+    pub categories: Option<String>,
 }
 
 #[derive(QueryableByName)]
@@ -124,6 +127,8 @@ struct ExpandedRow {
     word_all: Vec<Option<String>>,
     #[diesel(sql_type = Array<Nullable<Text>>)]
     word_exact: Vec<Option<String>>,
+    #[diesel(sql_type = Array<Nullable<Text>>)]
+    word_categories: Vec<Option<String>>,
     #[diesel(sql_type = Nullable<Text>)]
     any_term: Option<String>,
     #[diesel(sql_type = Nullable<Text>)]
@@ -160,6 +165,8 @@ pub(crate) async fn expand_text(
         "SELECT match_all::text AS match_all, match_any::text AS match_any, \
          match_exact::text AS match_exact, words, word_all::text[] AS word_all, \
          word_exact::text[] AS word_exact, any_term::text AS any_term, \
+         ARRAY(SELECT atlas_tsquery_categories(w.q)::text \
+               FROM unnest(word_all) WITH ORDINALITY AS w (q, n) ORDER BY w.n) AS word_categories, \
          atlas_tsquery_weighted(any_term, 'A')::text AS any_in_names, \
          atlas_tsquery_weighted(any_term, 'C')::text AS any_in_place, \
          atlas_tsquery_weighted(any_term, 'D')::text AS any_in_texts, {} \
@@ -174,7 +181,13 @@ pub(crate) async fn expand_text(
         .words
         .into_iter()
         .zip(row.word_all.into_iter().zip(row.word_exact))
-        .map(|(word, (all, exact))| QueryWord { word, all, exact })
+        .zip(row.word_categories)
+        .map(|((word, (all, exact)), categories)| QueryWord {
+            word,
+            all,
+            exact,
+            categories,
+        })
         .collect();
     // None when the text has no word to search for (every tsquery is NULL then).
     let expanded = || {
@@ -446,8 +459,9 @@ pub(crate) struct TextArgs {
     /// A one-row relation of the tsqueries (`match_all`, `match_exact`, `match_whole`,
     /// `any_term`), `match_exact` and `match_all` without their categories (`rank_exact`,
     /// `rank_all`: what the score's ts_rank asks of words), each word's tsquery with its
-    /// corrections (`word_all`: a broad query's candidates), the categories each word names
-    /// (`word_categories`, one tsquery per word, NULL for a word naming none), the
+    /// corrections (`word_all`: a broad query's candidates), the categories the words name
+    /// (`word_categories`, a tsquery per word naming some) and how many words there are
+    /// (`content_words`, stop words aside), the
     /// categories matching every word and their children (`whole_categories`), the
     /// languages of their labels holding the words (`label_languages`) and `any_term`
     /// and `match_whole` asked of one weight of a document (`name_any`: names, `place_any`,
@@ -471,13 +485,19 @@ pub(crate) fn text_args(expanded: &ExpandedText, sql: &mut SqlBuilder) -> TextAr
         sql.arg(Arg::Text(expanded.whole.names.clone())),
         sql.arg(Arg::Texts(expanded.whole.label_languages.clone())),
     );
-    let words = sql.arg(Arg::Texts(
-        expanded
-            .words
-            .iter()
-            .filter_map(|w| w.all.clone())
-            .collect(),
-    ));
+    let content: Vec<&QueryWord> = expanded.words.iter().filter(|w| w.all.is_some()).collect();
+    let (word_all, word_categories, content_words) = (
+        sql.arg(Arg::Texts(
+            content.iter().filter_map(|w| w.all.clone()).collect(),
+        )),
+        sql.arg(Arg::Texts(
+            content
+                .iter()
+                .filter_map(|w| w.categories.clone())
+                .collect(),
+        )),
+        sql.arg(Arg::Int(content.len() as i64)),
+    );
     // whole_categories: the categories whose c:<id> alone, or their parent's alone, matches
     // every word (an actor's document has the parent's c:<id> too: "circular economy" names
     // the children's actors as well; a word naming the parent and another the child is not
@@ -489,9 +509,8 @@ pub(crate) fn text_args(expanded: &ExpandedText, sql: &mut SqlBuilder) -> TextAr
            {any_term}::tsquery AS any_term, \
            atlas_tsquery_without_categories({exact}::tsquery) AS rank_exact, \
            atlas_tsquery_without_categories({all}::tsquery) AS rank_all, \
-           ARRAY(SELECT w::tsquery FROM unnest({words}::text[]) AS w) AS word_all, \
-           ARRAY(SELECT atlas_tsquery_categories(w::tsquery) FROM unnest({words}::text[]) AS w) \
-             AS word_categories, \
+           {word_all}::tsquery[] AS word_all, {word_categories}::tsquery[] AS word_categories, \
+           {content_words}::int8 AS content_words, \
            ARRAY(SELECT c.id FROM categories c \
                  WHERE array_to_tsvector(ARRAY['c:' || c.id]) @@ {whole}::tsquery \
                     OR array_to_tsvector(ARRAY['c:' || coalesce(c.parent_id, c.id)]) @@ {whole}::tsquery) \

@@ -15,7 +15,10 @@
     -- Candidates in order first (OFFSET 0 keeps this sort from being merged into the outer
     -- query), then checked one by one until {ranked} pass.
     SELECT c.actor_id AS id
-    FROM (SELECT u.actor_id, max(u.impact) AS impact, count(DISTINCT u.word) AS words
+    -- words: how many of the text's words its postings hold, as the bits set of one bit per
+    -- word (in the one hashed grouping; count(DISTINCT) sorted 3,000 rows, +2 ms).
+    FROM (SELECT u.actor_id, max(u.impact) AS impact,
+                 bit_count(bit_or(1 << (least(u.word, 31)::int - 1))::bit(32)) AS words
           FROM (SELECT p.actor_id, p.impact, w.n AS word
                 FROM sq, unnest(sq.word_all) WITH ORDINALITY AS w (q, n), atlas_tsquery_terms(w.q) AS t,
                      LATERAL (SELECT s.actor_id, s.impact FROM search_postings s
@@ -37,7 +40,8 @@
                 FROM actors a, sq, generate_series(1, cardinality(sq.word_all)) AS w (n)
                 WHERE a.status = 'published' AND {name_words}) AS u
           GROUP BY u.actor_id
-          ORDER BY count(DISTINCT u.word) DESC, max(u.impact) DESC, u.actor_id
+          ORDER BY bit_count(bit_or(1 << (least(u.word, 31)::int - 1))::bit(32)) DESC,
+                   max(u.impact) DESC, u.actor_id
           LIMIT ALL OFFSET 0) AS c
     WHERE EXISTS (SELECT 1 {from_where} AND a.id = c.actor_id)
     -- Said again: a hash semi-join (chosen on small tables) does not keep the order.

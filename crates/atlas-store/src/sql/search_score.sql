@@ -39,6 +39,6 @@
                + CASE WHEN a.summary ?| sq.label_languages OR a.description ?| sq.label_languages
                            OR a.languages && sq.label_languages THEN 1.0 ELSE 0 END
           ELSE 0.4 * (SELECT count(*) FROM unnest(sq.word_categories) AS named (q)
-                      WHERE a.search_doc @@ named.q) / greatest(cardinality(sq.word_categories), 1)
+                      WHERE a.search_doc @@ named.q) / greatest(sq.content_words, 1)
           END
    + similarity(atlas_normalise({q}), a.search_names))::float8
