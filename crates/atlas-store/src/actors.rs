@@ -456,16 +456,17 @@ async fn place_words(
 pub(crate) struct TextArgs {
     /// What the user typed.
     pub q: String,
-    /// A one-row relation of the tsqueries (`match_all`, `match_exact`, `match_whole`,
-    /// `any_term`), `match_exact` and `match_all` without their categories (`rank_exact`,
-    /// `rank_all`: what the score's ts_rank asks of words), each word's tsquery with its
-    /// corrections (`word_all`: a broad query's candidates), the categories the words name
-    /// (`word_categories`, a tsquery per word naming some) and how many words there are
-    /// (`content_words`, stop words aside), the
-    /// categories matching every word and their children (`whole_categories`), the
-    /// languages of their labels holding the words (`label_languages`) and `any_term`
-    /// and `match_whole` asked of one weight of a document (`name_any`: names, `place_any`,
-    /// `text_any`, `name_whole`), to be named `sq`.
+    /// A one-row relation, to be named `sq`, of
+    /// - the tsqueries `match_all`, `match_exact`, `match_whole` and `any_term`;
+    /// - `match_exact` and `match_all` without their categories (`rank_exact`, `rank_all`:
+    ///   what the score's ts_rank asks of words);
+    /// - each word's tsquery with its corrections (`word_all`: a broad query's candidates),
+    ///   the categories the words name (`word_categories`, a tsquery per word naming some)
+    ///   and how many words there are (`content_words`, stop words aside);
+    /// - the categories matching every word and their children (`whole_categories`) and the
+    ///   languages of their labels holding the words (`label_languages`);
+    /// - `any_term` and `match_whole` asked of one weight of a document (`name_any`: names,
+    ///   `place_any`, `text_any`, `name_whole`).
     pub relation: String,
 }
 

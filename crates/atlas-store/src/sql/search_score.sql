@@ -5,8 +5,8 @@
 -- and closeness of the whole text to the name breaks ties among similar matches, so names
 -- rank above descriptions and exact words above corrected ones. ts_rank reads words only
 -- (rank_exact, rank_all: the queries without their c:<id> lexemes, migration 000380): a
--- c:<id>'s position is only its place in the actor's list of categories, so ranking it
--- ranked actors in many categories, and the accidental order of those lists.
+-- c:<id>'s position is only its place in the actor's list of categories, so ts_rank over
+-- them put actors in many categories first, in the accidental order of their lists.
 -- Categories count apart. A text that names one of the actor's categories (every word found
 -- in that category's labels, or its parent's, in any language: "cooperativas de consumo",
 -- "circular economy" for the actors of its children) counts more than a name holding some of
@@ -15,9 +15,9 @@
 -- × the share of their categories it covers: a food bank before a café in six food
 -- categories; less than a name like the text adds, "Banca Etica" for "ethical bank").
 -- (sq.whole_categories: the categories whose c:<id>, or their parent's, alone matches the
--- query, found once per query. match_whole is match_all but for a text relaxed
--- to any of its words: then the text's own, so that the actors with most of the words come
--- first, not those of a category one word names.) Otherwise the share of the text's words
+-- query, found once per query. match_whole is match_all but for a text relaxed to any of
+-- its words: then the text's own, so that the actors with most of the words come first,
+-- not those of a category one word names.) Otherwise the share of the text's words
 -- naming one of the actor's categories counts as a category match always did (0.4, weight
 -- B's: "bicycle repair" for a bike kitchen in the repair category).
 -- A text naming a category in a language other than English (sq.label_languages, migration
