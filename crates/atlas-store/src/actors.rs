@@ -716,13 +716,16 @@ struct BroadSource {
 /// NAME_WORDS of them), when there are two or more: the trigram index of the names finds
 /// the few actors named "… Community Garden …" among the thousands named with one of the
 /// words, whose postings alone may not reach them. Words shorter than a trigram could not
-/// use that index.
+/// use that index. A word search corrects (its tsquery with corrections is more than the
+/// one as typed) is looked for as a likely misspelling of a word of the names (`<%`:
+/// pg_trgm's word similarity, 0.6 or more, through the same index): "comunity garden"
+/// finds the "Community Garden" names at 100k actors, which the correction's postings,
+/// thousands of names with "community", did not reach.
 fn name_words_condition(words: &[QueryWord], sql: &mut SqlBuilder) -> Option<String> {
     // The words are normalised already (`atlas_search_query`).
-    let words: Vec<&str> = words
+    let words: Vec<&QueryWord> = words
         .iter()
         .filter(|word| word.all.is_some() && word.word.chars().count() >= 3)
-        .map(|word| word.word.as_str())
         .take(NAME_WORDS)
         .collect();
     if words.len() < 2 {
@@ -731,8 +734,12 @@ fn name_words_condition(words: &[QueryWord], sql: &mut SqlBuilder) -> Option<Str
     let conditions: Vec<String> = words
         .into_iter()
         .map(|word| {
-            let word = sql.arg(Arg::Text(word.to_owned()));
-            format!("a.search_names LIKE '%' || {word} || '%'")
+            let corrected = word.all != word.exact;
+            let word = sql.arg(Arg::Text(word.word.clone()));
+            match corrected {
+                true => format!("{word} <% a.search_names"),
+                false => format!("a.search_names LIKE '%' || {word} || '%'"),
+            }
         })
         .collect();
     Some(conditions.join(" AND "))

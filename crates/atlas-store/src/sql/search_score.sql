@@ -29,8 +29,11 @@
 -- actor that needs a typo correction for some word, wherever the words are (10 is more than
 -- the rest of a score adds up to): "bayern" in a text comes before "Bakery" in a name, as in
 -- Meilisearch, whose typo rule comes before its attribute rule.
-(CASE WHEN a.search_doc @@ sq.match_exact THEN 10.0 ELSE 0 END
-   + ts_rank('{0.1, 0.2, 0.4, 1.0}', a.search_doc, sq.rank_exact)
+-- ts_rank of the words as typed counts only for an actor that has them all: of a partial
+-- match it reads the alternatives of one word as neighbours ("comunity garden": a text with
+-- "garden", "gardens" and "gard" ranked 1.0, a name "… Community Garden" 0).
+(CASE WHEN a.search_doc @@ sq.match_exact
+      THEN 10.0 + ts_rank('{0.1, 0.2, 0.4, 1.0}', a.search_doc, sq.rank_exact) ELSE 0 END
    + 0.3 * ts_rank('{0.1, 0.2, 0.4, 1.0}', a.search_doc, sq.rank_all)
    + CASE WHEN a.search_doc @@ sq.name_whole THEN 0.5 ELSE 0 END
    + CASE WHEN a.categories && sq.whole_categories
