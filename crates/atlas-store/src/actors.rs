@@ -736,9 +736,10 @@ fn name_words_condition(words: &[QueryWord], sql: &mut SqlBuilder) -> Option<Str
         .map(|word| {
             let corrected = word.all != word.exact;
             let word = sql.arg(Arg::Text(word.word.clone()));
-            match corrected {
-                true => format!("{word} <% a.search_names"),
-                false => format!("a.search_names LIKE '%' || {word} || '%'"),
+            if corrected {
+                format!("{word} <% a.search_names")
+            } else {
+                format!("a.search_names LIKE '%' || {word} || '%'")
             }
         })
         .collect();

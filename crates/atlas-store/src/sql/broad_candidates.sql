@@ -40,8 +40,7 @@
                 FROM actors a, sq, generate_series(1, cardinality(sq.word_all)) AS w (n)
                 WHERE a.status = 'published' AND {name_words}) AS u
           GROUP BY u.actor_id
-          ORDER BY bit_count(bit_or(1 << (least(u.word, 31)::int - 1))::bit(32)) DESC,
-                   max(u.impact) DESC, u.actor_id
+          ORDER BY words DESC, impact DESC, u.actor_id
           LIMIT ALL OFFSET 0) AS c
     WHERE EXISTS (SELECT 1 {from_where} AND a.id = c.actor_id)
     -- Said again: a hash semi-join (chosen on small tables) does not keep the order.
