@@ -23,6 +23,7 @@ mod reminders;
 mod response_cache;
 mod review;
 mod search;
+mod search_expansions;
 mod search_timeout;
 mod seed;
 mod submissions;

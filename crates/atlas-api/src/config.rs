@@ -118,6 +118,11 @@ pub struct Config {
     /// `total` (see docs/search-quality.md); 0 never does.
     #[arg(long, env = "SEARCH_BROAD_MATCHES", default_value_t = atlas_store::DEFAULT_BROAD_MATCHES)]
     pub search_broad_matches: u64,
+    /// Memory for expanded search texts (stems, typo corrections, towns, categories), in MiB:
+    /// a text asked again (another viewport, page or its facets) is not expanded again while
+    /// the actors have not changed; 0 expands every time.
+    #[arg(long, env = "SEARCH_EXPANSION_CACHE_MB", default_value_t = atlas_store::DEFAULT_EXPANSION_CACHE_BYTES >> 20)]
+    pub search_expansion_cache_mb: u64,
     /// How often (milliseconds) the delivery worker looks for due deliveries.
     #[arg(long, env = "WEBHOOK_POLL_MS", default_value_t = 1_000)]
     pub webhook_poll_ms: u64,
@@ -158,6 +163,7 @@ impl Config {
             webhook_poll_ms: 1_000,
             search_statement_timeout_ms: atlas_store::DEFAULT_SEARCH_TIMEOUT_MS,
             search_broad_matches: atlas_store::DEFAULT_BROAD_MATCHES,
+            search_expansion_cache_mb: atlas_store::DEFAULT_EXPANSION_CACHE_BYTES >> 20,
         }
     }
 }

@@ -72,7 +72,8 @@ impl AppState {
     pub async fn load(store: Store, config: Config) -> anyhow::Result<AppState> {
         let store = store
             .with_search_timeout(config.search_statement_timeout_ms)
-            .with_broad_matches(config.search_broad_matches);
+            .with_broad_matches(config.search_broad_matches)
+            .with_expansion_cache(config.search_expansion_cache_mb << 20);
         let taxonomy = Arc::new(store.taxonomy().await?);
         let meili = match &config.meili_url {
             Some(url) => Some(MeiliSearch::new(

@@ -11,6 +11,7 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use futures_util::FutureExt;
 
 use crate::error::{StoreError, StoreResult};
+use crate::expansions::{expanded_text, CHANGE_COUNTER_SQL};
 use crate::imports::{ImportOutcome, ImportRow};
 use crate::rows::{ActorRow, ListedActorRow, ACTOR_COLUMNS};
 use crate::schema::{actor_contacts, actor_revisions, actors};
@@ -74,6 +75,41 @@ pub(crate) struct ExpandedText {
     /// The text's words as search reads them, each with its own tsqueries: what relaxing
     /// the text leaves out or keeps.
     pub words: Vec<QueryWord>,
+}
+
+impl ExpandedText {
+    /// About how many bytes it holds (what keeping it costs, see `ExpansionCache`).
+    pub(crate) fn approximate_bytes(&self) -> usize {
+        let words: usize = self
+            .words
+            .iter()
+            .map(|word| {
+                word.word.len()
+                    + [&word.all, &word.exact, &word.categories]
+                        .into_iter()
+                        .map(|tsquery| tsquery.as_ref().map_or(0, String::len))
+                        .sum::<usize>()
+            })
+            .sum();
+        let languages: usize = self.whole.label_languages.iter().map(String::len).sum();
+        [
+            &self.text,
+            &self.match_all,
+            &self.match_any,
+            &self.match_exact,
+            &self.match_whole,
+            &self.any_term,
+            &self.any_in.names,
+            &self.any_in.place,
+            &self.any_in.texts,
+            &self.whole.names,
+        ]
+        .into_iter()
+        .map(String::len)
+        .sum::<usize>()
+            + words
+            + languages
+    }
 }
 
 /// A tsquery with every word restricted to the weight of one part of an actor's document
@@ -141,6 +177,8 @@ struct ExpandedRow {
     whole_in_names: Option<String>,
     #[diesel(sql_type = Array<Text>)]
     label_languages: Vec<String>,
+    #[diesel(sql_type = Int8)]
+    change_counter: i64,
 }
 
 #[derive(QueryableByName)]
@@ -156,10 +194,11 @@ struct WholeRow {
 /// (from a CTE calling atlas_search_query it could not: every text condition looked alike,
 /// and `q` + a small bbox rechecked every text match instead of reading the box). None when
 /// the text has no word to search for (only stop words or punctuation): it matches nothing.
+/// With it, `actors_change_counter` as the statement read it (see `ExpansionCache`).
 pub(crate) async fn expand_text(
     conn: &AsyncPgConnection,
     text: &str,
-) -> QueryResult<Option<ExpandedText>> {
+) -> QueryResult<(i64, Option<ExpandedText>)> {
     // any_term: lexemes are normalised words (no spaces), so every ' & ' is an operator.
     let row: ExpandedRow = diesel::sql_query(format!(
         "SELECT match_all::text AS match_all, match_any::text AS match_any, \
@@ -169,7 +208,8 @@ pub(crate) async fn expand_text(
                FROM unnest(word_all) WITH ORDINALITY AS w (q, n) ORDER BY w.n) AS word_categories, \
          atlas_tsquery_weighted(any_term, 'A')::text AS any_in_names, \
          atlas_tsquery_weighted(any_term, 'C')::text AS any_in_place, \
-         atlas_tsquery_weighted(any_term, 'D')::text AS any_in_texts, {} \
+         atlas_tsquery_weighted(any_term, 'D')::text AS any_in_texts, {}, \
+         ({CHANGE_COUNTER_SQL}) AS change_counter \
          FROM atlas_search_query($1), \
          LATERAL (SELECT replace(match_any::text, ' & ', ' | ')::tsquery AS any_term) AS t",
         whole_text_columns("match_all")
@@ -211,7 +251,7 @@ pub(crate) async fn expand_text(
             words,
         })
     };
-    Ok(expanded())
+    Ok((row.change_counter, expanded()))
 }
 
 /// The columns of [`WholeText`] (`whole_in_names`, `label_languages`) for a tsquery.
@@ -968,10 +1008,13 @@ impl Store {
             // an index and stop after a page.
             Some(text) => {
                 let (query, text) = (query.clone(), text.as_str().to_owned());
+                let expansions = self.expansions.clone();
                 let broad_matches = self.broad_matches;
                 self.run_search(on_connection(move |conn| {
                     async move {
-                        let Some(expanded) = expand_text(conn, &text).await? else {
+                        let Some(expanded) =
+                            expanded_text(expansions.as_deref(), conn, &text).await?
+                        else {
                             return Ok((Vec::new(), 0, false, false));
                         };
                         let (rows, total, estimated) =

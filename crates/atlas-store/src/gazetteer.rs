@@ -60,7 +60,7 @@ impl Store {
     /// statement per few thousand places rather than one per place).
     pub async fn replace_gazetteer(&self, places: &[GazetteerPlace]) -> StoreResult<usize> {
         let mut conn = self.conn().await?;
-        conn.transaction(async |conn| {
+        let replaced = conn.transaction(async |conn| {
             diesel::sql_query("DELETE FROM gazetteer_names")
                 .execute(conn)
                 .await?;
@@ -108,7 +108,10 @@ impl Store {
             }
             Ok::<_, StoreError>(places.len())
         })
-        .await
+        .await;
+        // Expanded texts find towns by their names.
+        self.forget_expansions();
+        replaced
     }
 
     /// The town `city` names (in `country` when given): exact, then ignoring case and accents,

@@ -12,6 +12,7 @@ mod api_keys;
 mod borders;
 mod changes;
 mod error;
+mod expansions;
 mod exports;
 mod gazetteer;
 mod imports;
@@ -73,6 +74,8 @@ pub struct Store {
     /// How long one search statement may run before PostgreSQL cancels it (milliseconds).
     search_timeout_ms: u64,
     broad_matches: u64,
+    /// Texts expanded before, while still valid (see `expansions`); None when off.
+    expansions: Option<std::sync::Arc<expansions::ExpansionCache>>,
 }
 
 /// The search statement timeout unless configured otherwise (`with_search_timeout`).
@@ -82,6 +85,9 @@ pub const DEFAULT_SEARCH_TIMEOUT_MS: u64 = 2_000;
 /// that estimate as its total: counting 25,000 matches exactly alone takes ~25 ms (GIN
 /// bitmap and heap visits), more than the rest of such a request.
 pub const DEFAULT_BROAD_MATCHES: u64 = 2_000;
+/// Memory for expanded texts unless configured otherwise (`with_expansion_cache`): some
+/// thousands of texts.
+pub const DEFAULT_EXPANSION_CACHE_BYTES: u64 = 16 << 20;
 
 /// CSV exports that may run at once, each on a connection of its own.
 pub const COPY_CONNECTIONS: usize = 4;
@@ -115,6 +121,8 @@ impl Store {
             copy_slots: std::sync::Arc::new(tokio::sync::Semaphore::new(COPY_CONNECTIONS)),
             search_timeout_ms: DEFAULT_SEARCH_TIMEOUT_MS,
             broad_matches: DEFAULT_BROAD_MATCHES,
+            expansions: expansions::ExpansionCache::new(DEFAULT_EXPANSION_CACHE_BYTES)
+                .map(std::sync::Arc::new),
         };
         store.postgis_version().await?;
         Ok(store)
@@ -134,6 +142,20 @@ impl Store {
     pub fn with_broad_matches(mut self, matches: u64) -> Store {
         self.broad_matches = matches;
         self
+    }
+
+    /// The same store keeping expanded texts in at most `max_bytes` (see `expansions`); 0
+    /// expands every text each time.
+    pub fn with_expansion_cache(mut self, max_bytes: u64) -> Store {
+        self.expansions = expansions::ExpansionCache::new(max_bytes).map(std::sync::Arc::new);
+        self
+    }
+
+    /// Forgets every expanded text: what they were made from (taxonomy, gazetteer) changed.
+    pub(crate) fn forget_expansions(&self) {
+        if let Some(expansions) = &self.expansions {
+            expansions.clear();
+        }
     }
 
     pub(crate) async fn conn(&self) -> StoreResult<Object<AsyncPgConnection>> {

@@ -11,8 +11,9 @@ use diesel::{QueryResult, QueryableByName};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use futures_util::FutureExt;
 
-use crate::actors::{expand_text, matching_sql, relax_text, ExpandedText};
+use crate::actors::{matching_sql, relax_text, ExpandedText};
 use crate::error::StoreResult;
+use crate::expansions::expanded_text;
 use crate::rows::{ActorRow, ACTOR_COLUMNS};
 use crate::sql_args::{Arg, SqlBuilder};
 use crate::{on_connection, Store};
@@ -111,9 +112,12 @@ impl Store {
         let (rows, relaxed) = match &query.text {
             Some(text) => {
                 let (query, text) = (query.clone(), text.as_str().to_owned());
+                let expansions = self.expansions.clone();
                 self.run_search(on_connection(move |conn| {
                     async move {
-                        let Some(expanded) = expand_text(conn, &text).await? else {
+                        let Some(expanded) =
+                            expanded_text(expansions.as_deref(), conn, &text).await?
+                        else {
                             return Ok((Vec::new(), false));
                         };
                         let rows = load_facets(conn, &query, Some(&expanded)).await?;

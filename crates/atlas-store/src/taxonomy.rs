@@ -62,24 +62,28 @@ impl Store {
             })
             .collect::<StoreResult<Vec<_>>>()?;
         let mut conn = self.conn().await?;
-        conn.transaction(async |conn| {
-            let mut written = 0;
-            // One row at a time, parents first, so the foreign key always holds.
-            for row in rows {
-                written += diesel::insert_into(categories::table)
-                    .values(&row)
-                    .on_conflict(categories::id)
-                    .do_update()
-                    .set((
-                        categories::parent_id.eq(&row.parent_id),
-                        categories::labels.eq(&row.labels),
-                        categories::position.eq(row.position),
-                    ))
-                    .execute(conn)
-                    .await?;
-            }
-            Ok::<_, StoreError>(written)
-        })
-        .await
+        let written = conn
+            .transaction(async |conn| {
+                let mut written = 0;
+                // One row at a time, parents first, so the foreign key always holds.
+                for row in rows {
+                    written += diesel::insert_into(categories::table)
+                        .values(&row)
+                        .on_conflict(categories::id)
+                        .do_update()
+                        .set((
+                            categories::parent_id.eq(&row.parent_id),
+                            categories::labels.eq(&row.labels),
+                            categories::position.eq(row.position),
+                        ))
+                        .execute(conn)
+                        .await?;
+                }
+                Ok::<_, StoreError>(written)
+            })
+            .await;
+        // Expanded texts name categories by their labels.
+        self.forget_expansions();
+        written
     }
 }
