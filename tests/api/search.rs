@@ -576,6 +576,41 @@ async fn a_text_query_combines_with_filters_and_the_viewport() {
     assert!(distances.windows(2).all(|w| w[0] <= w[1]));
 }
 
+/// Every published actor's name, typed as written, finds that actor first (or one of the
+/// same name written with other punctuation or spacing): a name must not lose to the actors
+/// of a category whose labels share its stem ("Ethiquable": "éthique"; "CERAI": "cero"), nor
+/// be dropped for being made of function words ("Here We Are", "Entre Nós", "S.O.S.").
+#[tokio::test]
+async fn every_actor_s_name_typed_as_written_finds_it_first() {
+    let app = TestApp::seeded().await.expect("app");
+    let listed = app
+        .sql_text(
+            "SELECT json_agg(DISTINCT name)::text AS value FROM actors WHERE status = 'published'",
+        )
+        .await
+        .expect("names");
+    let listed: Vec<String> = serde_json::from_str(&listed).expect("json");
+    assert!(listed.len() > 1_000, "{}", listed.len());
+    let key = |name: &str| -> String {
+        name.chars()
+            .filter(|c| c.is_alphanumeric())
+            .flat_map(char::to_lowercase)
+            .collect()
+    };
+    let mut not_first = Vec::new();
+    for name in &listed {
+        let page = app
+            .get(&format!("/v1/actors?q={}&limit=1", encode(name)))
+            .await
+            .json();
+        let first = page["items"][0]["name"].as_str().unwrap_or_default();
+        if key(first) != key(name) {
+            not_first.push(format!("{name:?} → {first:?}"));
+        }
+    }
+    assert!(not_first.is_empty(), "{not_first:#?}");
+}
+
 #[tokio::test]
 async fn names_rank_above_descriptions_and_matches_are_highlighted() {
     let app = TestApp::seeded().await.expect("app");
@@ -741,6 +776,8 @@ async fn hostile_or_odd_text_is_answered_without_a_server_error() {
         "a:b:c",
         "\"quoted\"",
         "x".repeat(200).as_str(),
+        // Function words only: looked for in names, as a phrase of the first words.
+        "und der die das ".repeat(100).as_str(),
         long.as_str(),
     ]
     .map(str::to_owned);

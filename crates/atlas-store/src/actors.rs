@@ -189,11 +189,18 @@ struct WholeRow {
     label_languages: Vec<String>,
 }
 
+/// A text of function words only ("Here We Are", "Entre Nós", "S.O.S."), which search
+/// otherwise drops, looked for as typed in names: its words in a row (punctuation as spaces;
+/// the first 100 characters), in names only, where function words are kept. NULL for a text
+/// without a word.
+const FUNCTION_WORDS_IN_NAMES: &str = "SELECT nullif(atlas_tsquery_weighted(phraseto_tsquery('simple', \
+     regexp_replace(left(atlas_normalise($1), 100), '[^[:alnum:]]+', ' ', 'g')), 'A'), ''::tsquery) AS names";
+
 /// Expands the text into tsqueries once, before the statements that use them: they get the
 /// tsqueries as values, so the planner sees them and estimates how many actors they match
 /// (from a CTE calling atlas_search_query it could not: every text condition looked alike,
 /// and `q` + a small bbox rechecked every text match instead of reading the box). None when
-/// the text has no word to search for (only stop words or punctuation): it matches nothing.
+/// the text has no word to search for (only punctuation): it matches nothing.
 /// With it, `actors_change_counter` as the statement read it (see `ExpansionCache`).
 pub(crate) async fn expand_text(
     conn: &AsyncPgConnection,
@@ -210,7 +217,12 @@ pub(crate) async fn expand_text(
          atlas_tsquery_weighted(any_term, 'C')::text AS any_in_place, \
          atlas_tsquery_weighted(any_term, 'D')::text AS any_in_texts, {}, \
          ({CHANGE_COUNTER_SQL}) AS change_counter \
-         FROM atlas_search_query($1), \
+         FROM (SELECT coalesce(s.match_all, f.names) AS match_all, \
+                      coalesce(s.match_any, f.names) AS match_any, \
+                      coalesce(s.match_exact, f.names) AS match_exact, \
+                      s.words, s.word_all, s.word_exact \
+               FROM atlas_search_query($1) AS s \
+               LEFT JOIN LATERAL ({FUNCTION_WORDS_IN_NAMES}) AS f ON s.match_all IS NULL) AS e, \
          LATERAL (SELECT replace(match_any::text, ' & ', ' | ')::tsquery AS any_term) AS t",
         whole_text_columns("match_all")
     ))

@@ -44,4 +44,8 @@
           ELSE 0.4 * (SELECT count(*) FROM unnest(sq.word_categories) AS named (q)
                       WHERE a.search_doc @@ named.q) / greatest(sq.content_words, 1)
           END
-   + similarity(atlas_normalise({q}), a.search_names))::float8
+   -- The text is the actor's name, give or take a letter (trigram similarity 0.8 or more,
+   -- as Meilisearch's exactness rule): up to 2.0 more, so that the actor typed comes first
+   -- ("Ethiquable" came after actors of categories whose labels share its stem, "éthique").
+   + (SELECT greatest(n.s, 11 * n.s - 8)
+      FROM (SELECT similarity(atlas_normalise({q}), a.search_names) AS s) AS n))::float8
