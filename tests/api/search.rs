@@ -1071,6 +1071,37 @@ async fn a_label_is_suggested_whatever_its_punctuation() {
 }
 
 #[tokio::test]
+async fn a_category_without_actors_is_suggested_after_those_with_some() {
+    let app = TestApp::seeded().await.expect("app");
+    for q in ["coop", "digital", "ethiq", "open", "food", "bank"] {
+        let page = app.get(&format!("/v1/search/suggest?q={q}")).await.json();
+        let counts: Vec<i64> = page["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .filter(|s| s["type"] == "category")
+            .map(|s| s["count"].as_i64().expect("count"))
+            .collect();
+        assert!(!counts.is_empty(), "{q}: {page}");
+        let first_empty = counts.iter().position(|&c| c == 0).unwrap_or(counts.len());
+        assert!(
+            counts[first_empty..].iter().all(|&c| c == 0),
+            "{q}: a category with actors after one without: {page}"
+        );
+    }
+    // A hyphenated word is also read without its hyphen: "coop" is in "co-ops".
+    let page = app.get("/v1/search/suggest?q=coop").await.json();
+    assert!(
+        page["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .any(|s| s["id"] == "food-cooperatives"),
+        "{page}"
+    );
+}
+
+#[tokio::test]
 async fn a_town_typed_in_another_language_or_script_is_suggested_while_typed() {
     let app = TestApp::seeded().await.expect("app");
     // The start of one of a town's names (GeoNames) suggests the town its actors give: only

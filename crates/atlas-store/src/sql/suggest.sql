@@ -108,17 +108,28 @@ labels AS (
            (SELECT coalesce(sum(m.actors), 0)::int8 FROM map_cells m
             WHERE m.facet = 'category' AND m.value = c.id AND m.zoom = 0) AS count,
            (CASE WHEN position(typed.words IN l.words) > 0 THEN 2 ELSE 0 END
-            + word_similarity(typed.words, l.words) + 0.2)::float8 AS score,
+            + word_similarity(typed.words, l.words) + 0.2
+            -- A category no published actor is in leads to an empty map: after what does
+            -- not ("coop" suggested "Platform cooperatives", with none, first).
+            - CASE WHEN EXISTS (SELECT 1 FROM map_cells m
+                                WHERE m.facet = 'category' AND m.value = c.id AND m.zoom = 0
+                                  AND m.actors > 0)
+                   THEN 0 ELSE 2 END)::float8 AS score,
            NULL::float8 AS lon, NULL::float8 AS lat, NULL::box2d AS extent
     FROM categories c
     -- Text and labels are compared word by word, punctuation as spaces: "second h" is in
-    -- "Second-hand, swap & free shops" (it suggested the Czech "Second handy, …" instead).
+    -- "Second-hand, swap & free shops" (it suggested the Czech "Second handy, …" instead);
+    -- a hyphenated word also without its hyphen: "coop" is in "Food co-ops & buying groups".
     CROSS JOIN (SELECT atlas_label_words($1) AS words) AS typed
     -- The label in the reader's language (then English); when the text is not in it but in
     -- the category's label in another language, from 5 letters, that label: "élelmiszerbank"
     -- typed on an English page suggests "Élelmiszerbankok és szociális boltok".
     CROSS JOIN LATERAL (
-        SELECT chosen.label, atlas_label_words(chosen.label) AS words
+        SELECT chosen.label,
+               atlas_label_words(chosen.label)
+               || CASE WHEN position('-' IN chosen.label) > 0
+                       THEN ' ' || atlas_label_words(replace(chosen.label, '-', '')) ELSE '' END
+                 AS words
         FROM (SELECT coalesce(
                   (SELECT t.value FROM jsonb_each_text(c.labels) AS t
                    WHERE length(typed.words) >= 5
