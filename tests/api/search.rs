@@ -1526,6 +1526,55 @@ async fn a_word_made_of_two_known_words_finds_what_both_find() {
     }
 }
 
+/// A label writing two compounds with one ending ("Gemeinschafts- und Stadtgärten",
+/// "Yhteisö- ja kaupunkipuutarhat", "Bürger- und Nachbarschaftsinitiativen") names its
+/// category by the first compound written whole too: every actor of the category matches.
+#[tokio::test]
+async fn an_elliptic_compound_of_a_label_written_whole_names_its_category() {
+    let app = TestApp::seeded().await.expect("app");
+    let total = |page: &Value| page["total"].as_u64().expect("total");
+    for (q, category) in [
+        ("Gemeinschaftsgarten", "community-gardens"),
+        ("yhteisöpuutarha", "community-gardens"),
+        ("gemeenschapstuin", "community-gardens"),
+        ("Bürgerinitiative", "community-groups"),
+        ("Regionalwährung", "community-currencies"),
+    ] {
+        let all = app
+            .get(&format!("/v1/actors?category={category}&limit=1"))
+            .await
+            .json();
+        let matched = app
+            .get(&format!(
+                "/v1/actors?q={}&category={category}&limit=1",
+                encode(q)
+            ))
+            .await
+            .json();
+        assert!(total(&all) > 0, "{category}");
+        assert_eq!(total(&matched), total(&all), "{q}: {matched}");
+        assert!(matched.get("relaxed").is_none(), "{q}: {matched}");
+    }
+    // With a town: the town's gardens, not every garden or every actor of the town.
+    let page = app
+        .get("/v1/actors?q=Gemeinschaftsgarten%20Wien&limit=50")
+        .await
+        .json();
+    assert!(page.get("relaxed").is_none(), "{page}");
+    let items = page["items"].as_array().expect("items");
+    assert!(!items.is_empty(), "{page}");
+    for actor in items {
+        assert!(in_city(actor, "Wien"), "{}", actor["name"]);
+    }
+    // The ending must be how the second compound ends: "Bürgerschaft" is not a
+    // "Bürger- und Nachbarschaftsinitiative".
+    let page = app
+        .get("/v1/actors?q=B%C3%BCrgerschaft&category=community-groups&limit=1")
+        .await
+        .json();
+    assert_eq!(total(&page), 0, "{page}");
+}
+
 #[tokio::test]
 async fn two_words_that_a_name_writes_as_one_find_it() {
     let app = TestApp::seeded().await.expect("app");
