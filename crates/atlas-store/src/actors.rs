@@ -192,9 +192,9 @@ struct WholeRow {
 /// A text of function words only ("Here We Are", "Entre Nós", "S.O.S."), which search
 /// otherwise drops, looked for as typed in names: its words in a row (punctuation as spaces;
 /// the first 100 characters), in names only, where function words are kept. NULL for a text
-/// without a word.
+/// without a word. (A scalar subquery in a CASE: made only for such a text.)
 const FUNCTION_WORDS_IN_NAMES: &str = "SELECT nullif(atlas_tsquery_weighted(phraseto_tsquery('simple', \
-     regexp_replace(left(atlas_normalise($1), 100), '[^[:alnum:]]+', ' ', 'g')), 'A'), ''::tsquery) AS names";
+     regexp_replace(left(atlas_normalise($1), 100), '[^[:alnum:]]+', ' ', 'g')), 'A'), ''::tsquery)";
 
 /// Expands the text into tsqueries once, before the statements that use them: they get the
 /// tsqueries as values, so the planner sees them and estimates how many actors they match
@@ -221,8 +221,9 @@ pub(crate) async fn expand_text(
                       coalesce(s.match_any, f.names) AS match_any, \
                       coalesce(s.match_exact, f.names) AS match_exact, \
                       s.words, s.word_all, s.word_exact \
-               FROM atlas_search_query($1) AS s \
-               LEFT JOIN LATERAL ({FUNCTION_WORDS_IN_NAMES}) AS f ON s.match_all IS NULL) AS e, \
+               FROM atlas_search_query($1) AS s, \
+               LATERAL (SELECT CASE WHEN s.match_all IS NULL \
+                                    THEN ({FUNCTION_WORDS_IN_NAMES}) END AS names) AS f) AS e, \
          LATERAL (SELECT replace(match_any::text, ' & ', ' | ')::tsquery AS any_term) AS t",
         whole_text_columns("match_all")
     ))
@@ -798,6 +799,12 @@ fn name_words_condition(words: &[QueryWord], sql: &mut SqlBuilder) -> Option<Str
     Some(conditions.join(" AND "))
 }
 
+/// How like the text `q` (a placeholder) an actor's names are: trigram similarity, the
+/// two-step ranking's cheap score and part of the full one.
+fn name_likeness(q: &str) -> String {
+    format!("similarity(atlas_normalise({q}), a.search_names)")
+}
+
 /// The statements of one page of `list_actors` on `conn` (with the expanded text when the
 /// query has one): the page's rows, and the total count of matches.
 async fn load_page(
@@ -908,7 +915,7 @@ async fn load_page(
             candidates,
             broad,
         } = ranking;
-        let cheap = format!("similarity(atlas_normalise({q}), a.search_names)");
+        let cheap = name_likeness(q);
         let source = match broad {
             Some(BroadSource {
                 per_term,
@@ -944,10 +951,15 @@ async fn load_page(
                 Some(ranking) => format!(
                     "CASE WHEN c.cheap_position <= {} THEN {} ELSE c.cheap - 2 END",
                     ranking.ranked,
-                    SEARCH_SCORE_SQL.replace("{q}", q)
+                    // The cheap step's likeness, but for a broad query's best candidates.
+                    SEARCH_SCORE_SQL.replace(
+                        "{likeness}",
+                        &format!("coalesce(c.cheap, {})", name_likeness(q))
+                    )
                 ),
-                None => SEARCH_SCORE_SQL.replace("{q}", q),
-            },
+                None => SEARCH_SCORE_SQL.replace("{likeness}", &name_likeness(q)),
+            }
+            .replace("{q}", q),
             SEARCH_COLUMNS_SQL.replace("{q}", q),
         ),
         _ => (

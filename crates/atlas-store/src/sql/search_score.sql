@@ -47,5 +47,5 @@
    -- The text is the actor's name, give or take a letter (trigram similarity 0.8 or more,
    -- as Meilisearch's exactness rule): up to 2.0 more, so that the actor typed comes first
    -- ("Ethiquable" came after actors of categories whose labels share its stem, "éthique").
-   + (SELECT greatest(n.s, 11 * n.s - 8)
-      FROM (SELECT similarity(atlas_normalise({q}), a.search_names) AS s) AS n))::float8
+   -- {likeness}: that similarity, as the cheap step of the ranking computed it when it did.
+   + greatest({likeness}, 11 * {likeness} - 8))::float8
