@@ -2589,7 +2589,9 @@ async fn typo_corrections_through_the_trigram_index_equal_a_full_comparison() {
     // Misspellings made from both vocabularies (a letter replaced, a letter dropped), long
     // and short: the trigram bound of atlas_words_near (migrations 000180, 000250) must not
     // lose a correction that comparing every word of a similar length finds. (Words taken as
-    // meant have no corrections, towns' names only their own: tested on their own.)
+    // meant have no corrections, towns' names only their own: tested on their own.) Two
+    // edits correct a word of 5 to 7 letters only as two neighbouring letters swapped
+    // (migrations 000320, 000410).
     let app = TestApp::seeded().await.expect("app");
     let differing = app
         .sql_text(
@@ -2600,6 +2602,7 @@ async fn typo_corrections_through_the_trigram_index_equal_a_full_comparison() {
                   typos AS (SELECT overlay(word PLACING 'q' FROM 3 FOR 1) AS term FROM words \
                             UNION SELECT left(word, 2) || substr(word, 4) FROM words), \
                   cases AS (SELECT term, CASE WHEN length(term) >= 6 THEN 2 ELSE 1 END AS k, \
+                                   CASE WHEN length(term) >= 5 THEN 2 ELSE 1 END AS k_names, \
                                    CASE WHEN length(term) >= 8 THEN 2 ELSE 1 END AS k_texts \
                             FROM typos WHERE length(term) >= 4 \
                               AND NOT atlas_names_town(term) AND NOT atlas_written_often(term) \
@@ -2611,8 +2614,9 @@ async fn typo_corrections_through_the_trigram_index_equal_a_full_comparison() {
                       ELSE ARRAY(SELECT n.word FROM ( \
                                  SELECT v.word, levenshtein(v.word, term) AS d \
                                  FROM search_vocabulary v \
-                                 WHERE length(v.word) BETWEEN length(term) - k AND length(term) + k \
-                                   AND levenshtein_less_equal(v.word, term, k) <= k \
+                                 WHERE length(v.word) BETWEEN length(term) - k_names \
+                                                          AND length(term) + k_names \
+                                   AND levenshtein_less_equal(v.word, term, k_names) <= k_names \
                                    AND (levenshtein(v.word, term) <= 1 OR length(term) >= 8 \
                                         OR atlas_letters_swapped(term, v.word)) \
                                  UNION SELECT t.word, levenshtein(t.word, term) \
@@ -2783,6 +2787,24 @@ async fn a_short_word_with_two_letters_swapped_is_corrected_to_the_word() {
         missed, "",
         "swapped words not corrected to the word: {missed}"
     );
+}
+
+/// Two neighbouring letters swapped in a word of five letters are a typo too ("jsuto":
+/// "justo"), as from six (migration 000410): "comercio jsuto" was relaxed to "comercio".
+#[tokio::test]
+async fn two_letters_swapped_in_a_five_letter_word_are_corrected() {
+    let app = TestApp::seeded().await.expect("app");
+    let typed = app
+        .get("/v1/actors?q=comercio%20jsuto&limit=10")
+        .await
+        .json();
+    let right = app
+        .get("/v1/actors?q=comercio%20justo&limit=10")
+        .await
+        .json();
+    assert!(typed.get("relaxed").is_none(), "{typed}");
+    assert_eq!(typed["total"], right["total"], "{typed}");
+    assert_eq!(names(&typed).first(), names(&right).first(), "{typed}");
 }
 
 #[tokio::test]
