@@ -5,6 +5,9 @@
 #
 #   bench/latency.sh SET DB_URL ATLAS_BINARY [BASELINE_BINARY]
 #
+# BASE_ENV (optional) gives the baseline server extra settings, e.g. the same binary with
+# BASE_ENV="SEARCH_EXPANSION_CACHE_MB=0" as baseline.
+#
 # SET is facets (GET /v1/facets; two viewports: Germany, most of Europe), suggest (GET /v1/search/suggest, as typed letter by letter
 # and with typos) or search (GET /v1/actors?q=). Each request is answered one at a time (wrk,
 # one connection) for BENCH_LATENCY_SECONDS (default 10) after one unrecorded request;
@@ -54,11 +57,13 @@ command -v wrk >/dev/null || { echo "wrk is needed (apt-get install wrk)" >&2; e
 pids=()
 cleanup() { kill "${pids[@]}" 2>/dev/null || true; }
 trap cleanup EXIT
-start() { # start BINARY ADDR
-  DATABASE_URL=$DB ATLAS_ADDR=$2 RESPONSE_CACHE_MB=0 RUST_LOG=warn "$1" serve >/dev/null 2>&1 &
+start() { # start BINARY ADDR [NAME=VALUE...]
+  local bin=$1 addr=$2
+  shift 2
+  env DATABASE_URL="$DB" ATLAS_ADDR="$addr" RESPONSE_CACHE_MB=0 RUST_LOG=warn "$@" "$bin" serve >/dev/null 2>&1 &
   pids+=($!)
-  for _ in $(seq 100); do curl -fs "http://$2/healthz" >/dev/null && return 0; sleep 0.2; done
-  echo "$1 did not start on $2" >&2
+  for _ in $(seq 100); do curl -fs "http://$addr/healthz" >/dev/null && return 0; sleep 0.2; done
+  echo "$bin did not start on $addr" >&2
   exit 1
 }
 measure() { # measure URL → "requests p50 p99"
@@ -71,8 +76,9 @@ print("%d\t%.1f\t%.1f" % (d["requests"], d["p50_ms"], d["p99_ms"]))'
 
 NEW=127.0.0.1:18183 OLD=127.0.0.1:18184
 start "$BIN" $NEW
-[[ -n $BASE ]] && start "$BASE" $OLD
-echo "$SET on database: ${DB##*/}  binary: $BIN${BASE:+  baseline: $BASE}  ${SECONDS_EACH}s per request, 1 connection"
+# shellcheck disable=SC2086 # BASE_ENV is a list of NAME=VALUE words
+[[ -n $BASE ]] && start "$BASE" $OLD ${BASE_ENV:-}
+echo "$SET on database: ${DB##*/}  binary: $BIN${BASE:+  baseline: $BASE ${BASE_ENV:-}}  ${SECONDS_EACH}s per request, 1 connection"
 if [[ -n $BASE ]]; then
   printf 'request\tbaseline n\tbaseline p50\tbaseline p99\tn\tp50\tp99\tp50 baseline ÷ new\n'
 else
