@@ -23,6 +23,15 @@ async fn app_computing_every_answer() -> TestApp {
         .expect("app")
 }
 
+/// Empties the words typo corrections come from (not a write to actors).
+async fn forget_every_word(app: &TestApp) {
+    for table in ["search_vocabulary", "search_text_vocabulary"] {
+        app.sql(&format!("DELETE FROM {table}"))
+            .await
+            .expect("delete");
+    }
+}
+
 /// "coperativa" is found through typo corrections from the search vocabulary. Emptying the
 /// vocabulary (not a write to actors) leaves the kept expansion, corrections included, in
 /// use; the next write to an actor makes it expand again, now without them.
@@ -33,12 +42,7 @@ async fn a_text_asked_again_is_expanded_again_only_after_a_write_to_actors() {
     let first = listed(&app, uri).await;
     assert!(!first.is_empty(), "coperativa finds the cooperatives");
 
-    app.sql("DELETE FROM search_vocabulary")
-        .await
-        .expect("delete");
-    app.sql("DELETE FROM search_text_vocabulary")
-        .await
-        .expect("delete");
+    forget_every_word(&app).await;
     assert_eq!(
         listed(&app, uri).await,
         first,
@@ -105,11 +109,6 @@ async fn kept_expansions_can_be_turned_off() {
     .expect("app");
     let uri = "/v1/actors?q=coperativa&limit=20";
     assert!(!listed(&app, uri).await.is_empty());
-    app.sql("DELETE FROM search_vocabulary")
-        .await
-        .expect("delete");
-    app.sql("DELETE FROM search_text_vocabulary")
-        .await
-        .expect("delete");
+    forget_every_word(&app).await;
     assert!(listed(&app, uri).await.is_empty());
 }
