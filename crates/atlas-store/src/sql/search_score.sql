@@ -32,18 +32,18 @@
 -- ts_rank of the words as typed counts only for an actor that has them all: of a partial
 -- match it reads the alternatives of one word as neighbours ("comunity garden": a text with
 -- "garden", "gardens" and "gard" ranked 1.0, a name "… Community Garden" 0).
+-- A word of the text in the actor's place (town, region, postcode, country), for an actor
+-- with the words as typed, adds 0.5: the actors of a town typed come before texts that
+-- mention it ("Constanta": English texts with "constant" came before the one actor in
+-- Constanța). Not through a correction ("verien" is not Verden), and less than a name typed
+-- ("Sargfabrik Lisboa", which no actor has both of: Sargfabrik before the actors of
+-- Lisboa). Where every match has the place ("cooperative austria"), it ranks nothing.
 (CASE WHEN a.search_doc @@ sq.match_exact
-      THEN 10.0 + ts_rank('{0.1, 0.2, 0.4, 1.0}', a.search_doc, sq.rank_exact) ELSE 0 END
+      THEN 10.0 + ts_rank('{0.1, 0.2, 0.4, 1.0}', a.search_doc, sq.rank_exact)
+           + CASE WHEN a.search_doc @@ sq.place_any THEN 0.5 ELSE 0 END
+      ELSE 0 END
    + 0.3 * ts_rank('{0.1, 0.2, 0.4, 1.0}', a.search_doc, sq.rank_all)
    + CASE WHEN a.search_doc @@ sq.name_whole THEN 0.5 ELSE 0 END
-   -- A word of the text in the actor's place (town, region, postcode, country), for an
-   -- actor with the words as typed: the actors of a town typed come before texts that
-   -- mention it ("Constanta": English texts with "constant" came before the one actor in
-   -- Constanța). Not through a correction ("verien" is not Verden), and less than a name
-   -- typed ("Sargfabrik Lisboa", which no actor has both of: Sargfabrik before the actors
-   -- of Lisboa). Where every match has the place ("cooperative austria"), it ranks nothing.
-   + CASE WHEN a.search_doc @@ sq.place_any AND a.search_doc @@ sq.match_exact
-          THEN 0.5 ELSE 0 END
    + CASE WHEN a.categories && sq.whole_categories
           THEN 1.0 + 0.3 * (SELECT count(*) FROM unnest(a.categories) AS own (id)
                             WHERE own.id = ANY (sq.whole_categories)) / cardinality(a.categories)
