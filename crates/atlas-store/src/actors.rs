@@ -973,8 +973,7 @@ async fn load_page(
                     )
                 ),
                 None => SEARCH_SCORE_SQL.replace("{likeness}", &name_likeness(q)),
-            }
-            .replace("{q}", q),
+            },
             SEARCH_COLUMNS_SQL.replace("{q}", q),
         ),
         _ => (
