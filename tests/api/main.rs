@@ -24,6 +24,7 @@ mod response_cache;
 mod review;
 mod search;
 mod search_expansions;
+mod search_storage;
 mod search_timeout;
 mod seed;
 mod submissions;
