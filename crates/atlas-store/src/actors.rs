@@ -967,12 +967,16 @@ async fn load_page(
                     "CASE WHEN c.cheap_position <= {} THEN {} ELSE c.cheap - 2 END",
                     ranking.ranked,
                     // The cheap step's likeness, but for a broad query's best candidates.
-                    SEARCH_SCORE_SQL.replace(
-                        "{likeness}",
-                        &format!("coalesce(c.cheap, {})", name_likeness(q))
-                    )
+                    SEARCH_SCORE_SQL
+                        .replace(
+                            "{likeness}",
+                            &format!("coalesce(c.cheap, {})", name_likeness(q)),
+                        )
+                        .replace("{q}", q)
                 ),
-                None => SEARCH_SCORE_SQL.replace("{likeness}", &name_likeness(q)),
+                None => SEARCH_SCORE_SQL
+                    .replace("{likeness}", &name_likeness(q))
+                    .replace("{q}", q),
             },
             SEARCH_COLUMNS_SQL.replace("{q}", q),
         ),

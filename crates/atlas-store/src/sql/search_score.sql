@@ -56,4 +56,16 @@
    -- as Meilisearch's exactness rule): up to 2.0 more, so that the actor typed comes first
    -- ("Ethiquable" came after actors of categories whose labels share its stem, "éthique").
    -- {likeness}: that similarity, as the cheap step of the ranking computed it when it did.
-   + greatest({likeness}, 11 * {likeness} - 8))::float8
+   + greatest({likeness}, 11 * {likeness} - 8)
+   -- The text is the actor's names with one typo (two from 9 letters; two neighbouring
+   -- letters swapped count as one), as Meilisearch counts typos: 2.0 more, as for a name
+   -- typed as written. "Ethiquabel" came 46th, after the actors of the "éthique" categories
+   -- its correction's stem names (its trigram likeness to "ethiquable" is 0.57). Only for
+   -- names alike enough to be worth comparing letter by letter.
+   + CASE WHEN {likeness} >= 0.3
+               AND CASE levenshtein_less_equal(atlas_normalise({q}), a.search_names, 2)
+                     WHEN 1 THEN char_length(a.search_names) >= 5
+                     WHEN 2 THEN char_length(a.search_names) >= 9
+                                 OR atlas_letters_swapped(atlas_normalise({q}), a.search_names)
+                     ELSE false END
+          THEN 2.0 ELSE 0 END)::float8
