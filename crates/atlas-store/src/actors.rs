@@ -966,12 +966,9 @@ async fn load_page(
                 Some(ranking) => format!(
                     "CASE WHEN c.cheap_position <= {} THEN {} ELSE c.cheap - 2 END",
                     ranking.ranked,
-                    // The cheap step's likeness, but for a broad query's best candidates.
+                    // The cheap step's likeness, taken once per candidate.
                     SEARCH_SCORE_SQL
-                        .replace(
-                            "{likeness}",
-                            &format!("coalesce(c.cheap, {})", name_likeness(q)),
-                        )
+                        .replace("{likeness}", "c.cheap")
                         .replace("{q}", q)
                 ),
                 None => SEARCH_SCORE_SQL
