@@ -112,3 +112,52 @@ async fn kept_expansions_can_be_turned_off() {
     forget_every_word(&app).await;
     assert!(listed(&app, uri).await.is_empty());
 }
+
+/// Which words of a relaxed text name a place is asked once and kept with its expansion:
+/// with the towns' names gone (not a write to actors), "housing cooperative vienna" still
+/// keeps Vienna when it drops a word; after an actor write it is asked anew.
+#[tokio::test]
+async fn a_relaxed_text_asked_again_keeps_which_of_its_words_name_a_place() {
+    let app = app_computing_every_answer().await;
+    let uri = "/v1/actors?q=housing%20cooperative%20vienna&limit=50";
+    // The countries of a page's actors, in order.
+    let countries = |page: &serde_json::Value| -> Vec<String> {
+        page["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .map(|item| item["country"].as_str().unwrap_or_default().to_owned())
+            .collect()
+    };
+    let first = app.get(uri).await.json();
+    assert_eq!(first["relaxed"], true, "no actor has every word");
+    let kept = countries(&first);
+    assert!(
+        !kept.is_empty() && kept.iter().all(|c| c == "AT"),
+        "Vienna is kept: {kept:?}"
+    );
+
+    // The towns' names (their aliases are a view of them).
+    app.sql("DELETE FROM gazetteer_names")
+        .await
+        .expect("delete");
+    let again = app.get(uri).await.json();
+    assert_eq!(
+        again["items"],
+        first["items"],
+        "the kept place words are used: {:?}",
+        countries(&again)
+    );
+
+    app.sql(
+        "UPDATE actors SET updated_at = updated_at WHERE id = \
+         (SELECT id FROM actors WHERE status = 'published' ORDER BY id LIMIT 1)",
+    )
+    .await
+    .expect("update");
+    let asked_anew = countries(&app.get(uri).await.json());
+    assert!(
+        asked_anew.iter().any(|c| c != "AT"),
+        "asked anew, no word names a place, so Vienna may be dropped: {asked_anew:?}"
+    );
+}

@@ -1,5 +1,7 @@
 //! Reading and writing actors.
 
+use std::sync::{Arc, OnceLock};
+
 use atlas_domain::query::{ActorPage, ListedActor};
 use atlas_domain::{
     Actor, ActorId, ActorQuery, ActorRef, ContactDetails, PageCursor, ReviewStatus, Slug,
@@ -75,6 +77,11 @@ pub(crate) struct ExpandedText {
     /// The text's words as search reads them, each with its own tsqueries: what relaxing
     /// the text leaves out or keeps.
     pub words: Vec<QueryWord>,
+    /// Which of `words` name a place (`place_words`): asked only to relax the text (2.2 ms at
+    /// 100k actors), then kept with the expansion, whose copies share it (a map asks a
+    /// relaxed text again with every viewport). It reads what the expansion reads (towns,
+    /// their aliases, countries), so it is as valid as the expansion.
+    pub places: Arc<OnceLock<Vec<bool>>>,
 }
 
 impl ExpandedText {
@@ -250,6 +257,7 @@ pub(crate) async fn expand_text(
                 label_languages: row.label_languages,
             },
             words,
+            places: Arc::default(),
         })
     };
     Ok((row.change_counter, expanded()))
@@ -346,7 +354,15 @@ pub(crate) async fn relax_text(
         .filter(|&i| words[i].all.is_some())
         .collect();
     if content.len() >= 3 {
-        let places = place_words(conn, &expanded.text, words).await?;
+        let places = match expanded.places.get() {
+            Some(places) => places.clone(),
+            None => {
+                let places = place_words(conn, &expanded.text, words).await?;
+                // Another request may have set them meanwhile: the same answer.
+                let _ = expanded.places.set(places.clone());
+                places
+            }
+        };
         let not_places: Vec<usize> = content.iter().copied().filter(|&i| !places[i]).collect();
         let names_place = not_places.len() < content.len();
         let mut steps = Vec::new();
