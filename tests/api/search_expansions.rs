@@ -23,6 +23,17 @@ async fn app_computing_every_answer() -> TestApp {
         .expect("app")
 }
 
+/// Writes one actor without changing it, straight in SQL (as another process would): the
+/// actors change counter moves.
+async fn write_to_one_actor(app: &TestApp) {
+    app.sql(
+        "UPDATE actors SET updated_at = updated_at WHERE id = \
+         (SELECT id FROM actors WHERE status = 'published' ORDER BY id LIMIT 1)",
+    )
+    .await
+    .expect("update");
+}
+
 /// Empties the words typo corrections come from (not a write to actors).
 async fn forget_every_word(app: &TestApp) {
     for table in ["search_vocabulary", "search_text_vocabulary"] {
@@ -59,12 +70,7 @@ async fn a_text_asked_again_is_expanded_again_only_after_a_write_to_actors() {
         .await
         .is_empty());
 
-    app.sql(
-        "UPDATE actors SET updated_at = updated_at WHERE id = \
-         (SELECT id FROM actors WHERE status = 'published' ORDER BY id LIMIT 1)",
-    )
-    .await
-    .expect("update");
+    write_to_one_actor(&app).await;
     assert!(
         listed(&app, uri).await.is_empty(),
         "after a write the text is expanded again, without the corrections deleted"
@@ -149,12 +155,7 @@ async fn a_relaxed_text_asked_again_keeps_which_of_its_words_name_a_place() {
         countries(&again)
     );
 
-    app.sql(
-        "UPDATE actors SET updated_at = updated_at WHERE id = \
-         (SELECT id FROM actors WHERE status = 'published' ORDER BY id LIMIT 1)",
-    )
-    .await
-    .expect("update");
+    write_to_one_actor(&app).await;
     let asked_anew = countries(&app.get(uri).await.json());
     assert!(
         asked_anew.iter().any(|c| c != "AT"),
