@@ -111,10 +111,13 @@ async fn a_broad_query_lists_every_match_once_and_counts_exactly_on_its_last_pag
 #[tokio::test]
 async fn a_broad_query_ranks_its_first_page_like_the_exact_path() {
     // On the seed the postings hold the best matches of these queries, so the first pages
-    // must be the same as when every match is scored.
+    // must be the same as when every match is scored. ("food cooperative": "food" names the
+    // food category and its child food co-ops, which "cooperative" names too, so the whole
+    // text asks for the parent's own actors only, c:=food; the postings read every actor
+    // under the parent, c:food, and the check keeps those matching.)
     let (broad, exact) = (broad_app().await, TestApp::seeded().await.expect("app"));
     for query in [
-        "q=repair%20cafe",
+        "q=food%20cooperative",
         "q=cooperative",
         "q=verein",
         "q=Genossenschaft",

@@ -1952,6 +1952,63 @@ async fn a_parent_category_named_lists_its_children_s_actors_first() {
     );
 }
 
+/// "repair" names the repair category and its parent, "Circular economy, repair & reuse";
+/// "cafe" names the repair category too ("Repair cafés …"). Together they mean the repair
+/// cafés: a zero-waste café (the parent's other child) with "cafe" in its text is not one,
+/// though "repair" alone still finds it. An actor filed under the parent itself still
+/// counts as named by "repair". Before, "repair cafe Brighton" listed Brighton's food
+/// redistributors, whose texts say "cafe", as matching every word.
+#[tokio::test]
+async fn two_words_naming_one_child_category_leave_out_its_siblings() {
+    let app = TestApp::seeded().await.expect("app");
+    let text = |english: &str| [("en".to_owned(), english.to_owned())].into();
+    let mut sibling = draft("Kaffeehaus Nullabfall", "nullabfall@example.org");
+    sibling.categories = vec!["zero-waste".into()];
+    sibling.description = text("A cafe serving unpackaged food.");
+    let mut child = draft("Flickwerk Ottakring", "flickwerk@example.org");
+    child.description = text("We fix things together.");
+    let mut parent = draft("Kreislaufstube", "kreislauf@example.org");
+    parent.categories = vec!["circular-economy".into()];
+    parent.description = text("A cafe for the circular economy.");
+    for (id, actor) in [("sibling", sibling), ("child", child), ("parent", parent)] {
+        import(&app, id, actor, ReviewStatus::Published).await;
+    }
+
+    let listed = |q: &'static str| {
+        let app = &app;
+        async move {
+            let page = app
+                .get(&format!("/v1/actors?q={}&limit=100&lang=*", encode(q)))
+                .await
+                .json();
+            assert_ne!(page["relaxed"], true, "{q}: every word matches some actor");
+            names(&page)
+        }
+    };
+    let both = listed("repair cafe wien").await;
+    for name in ["Flickwerk Ottakring", "Kreislaufstube"] {
+        assert!(both.iter().any(|n| n == name), "{name}: {both:?}");
+    }
+    assert!(
+        !both.iter().any(|n| n == "Kaffeehaus Nullabfall"),
+        "a zero-waste café is not a repair café: {both:?}"
+    );
+    let one = listed("repair wien").await;
+    assert!(
+        one.iter().any(|n| n == "Kaffeehaus Nullabfall"),
+        "\"repair\" alone names the parent's children: {one:?}"
+    );
+    // The seed has no repair café in Brighton: its food redistributors matched every word.
+    let brighton = app
+        .get(&format!(
+            "/v1/actors?q={}&lang=*",
+            encode("repair cafe brighton")
+        ))
+        .await
+        .json();
+    assert_eq!(brighton["relaxed"], true, "{:?}", names(&brighton));
+}
+
 #[tokio::test]
 async fn function_words_of_cyrillic_languages_without_a_stemmer_are_not_searched_for() {
     // "за" (for) is in ten categories' Bulgarian labels: read as a word, "банка за храни"

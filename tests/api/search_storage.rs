@@ -33,3 +33,30 @@ async fn an_actor_s_row_smaller_than_a_page_keeps_every_value_in_itself() {
         "none of the copies stored a value apart"
     );
 }
+
+/// search_names is what the typo bonus measures edit distances to (sql/search_score.sql): it
+/// ended with a space for every actor without other names, which made each distance one
+/// more (migration 000430).
+#[tokio::test]
+async fn an_actor_s_names_for_search_end_with_its_last_letter() {
+    let app = TestApp::seeded().await.expect("app");
+    app.sql("UPDATE actors SET alt_names = '{}' WHERE slug = (SELECT min(slug) FROM actors)")
+        .await
+        .expect("write one actor");
+    let padded = app
+        .sql_text(
+            "SELECT count(*)::text AS value FROM actors \
+             WHERE search_names <> btrim(search_names)",
+        )
+        .await
+        .expect("count");
+    assert_eq!(padded, "0");
+    let without_other_names = app
+        .sql_text("SELECT count(*)::text AS value FROM actors WHERE alt_names = '{}'")
+        .await
+        .expect("count");
+    assert_ne!(
+        without_other_names, "0",
+        "the seed has actors without other names"
+    );
+}

@@ -61,13 +61,12 @@
    -- letters swapped count as one), as Meilisearch counts typos: 2.0 more, as for a name
    -- typed as written. "Ethiquabel" came 46th, after the actors of the "éthique" categories
    -- its correction's stem names (its trigram likeness to "ethiquable" is 0.57). Only for
-   -- names alike enough to be worth comparing letter by letter. (search_names ends with a
-   -- space when the actor has no other names: trimmed, or every distance is one more.)
+   -- names alike enough to be worth comparing letter by letter.
    + CASE WHEN {likeness} >= 0.3
-               AND CASE levenshtein_less_equal(atlas_normalise({q}), btrim(a.search_names), 2)
-                     WHEN 1 THEN char_length(btrim(a.search_names)) >= 5
-                     WHEN 2 THEN char_length(btrim(a.search_names)) >= 9
+               AND CASE levenshtein_less_equal(atlas_normalise({q}), a.search_names, 2)
+                     WHEN 1 THEN char_length(a.search_names) >= 5
+                     WHEN 2 THEN char_length(a.search_names) >= 9
                                  OR atlas_letters_swapped(atlas_normalise({q}),
-                                                          btrim(a.search_names))
+                                                          a.search_names)
                      ELSE false END
           THEN 2.0 ELSE 0 END)::float8
