@@ -221,6 +221,8 @@ BEGIN
               AND EXISTS (SELECT 1
                           FROM categories c, unnest(word_all) WITH ORDINALITY AS other (q, n)
                           WHERE c.parent_id = p.id AND other.n <> word
+                            -- (The same word typed twice is still one.)
+                            AND terms[other.n] <> terms[word]
                             AND array_to_tsvector(ARRAY['c:' || c.id]) @@ word_all[word]
                             AND array_to_tsvector(ARRAY['c:' || c.id]) @@ other.q)
             ORDER BY p.id
