@@ -20,8 +20,9 @@ pub struct Config {
     /// Address the HTTP server listens on.
     #[arg(long, env = "ATLAS_ADDR", default_value = "127.0.0.1:8080")]
     pub addr: String,
-    /// The URL clients reach the API at, for absolute links (next pages, OGC links).
-    #[arg(long, env = "PUBLIC_BASE_URL", default_value = "http://127.0.0.1:8080")]
+    /// The URL clients reach the API at, for absolute links (next pages, OGC links). Unset:
+    /// `http://` and ATLAS_ADDR (0.0.0.0 read as 127.0.0.1), see [`Config::resolved`].
+    #[arg(long, env = "PUBLIC_BASE_URL", default_value = "")]
     pub public_base_url: String,
     /// SPDX id of the licence of the published data.
     #[arg(long, env = "DATA_LICENCE", default_value = "ODbL-1.0")]
@@ -129,6 +130,17 @@ pub struct Config {
 }
 
 impl Config {
+    /// The configuration as parsed, with what an unset value means filled in: without
+    /// PUBLIC_BASE_URL, links point at the address served (a fixed default sent clients of
+    /// a server started on another port to port 8080).
+    pub fn resolved(mut self) -> Config {
+        if self.public_base_url.is_empty() {
+            let addr = self.addr.replace("0.0.0.0", "127.0.0.1");
+            self.public_base_url = format!("http://{addr}");
+        }
+        self
+    }
+
     /// The configuration with every default, pointing at `database_url`; for tests and tools.
     pub fn for_database(database_url: &str) -> Config {
         Config {
@@ -165,5 +177,53 @@ impl Config {
             search_broad_matches: atlas_store::DEFAULT_BROAD_MATCHES,
             search_expansion_cache_mb: atlas_store::DEFAULT_EXPANSION_CACHE_BYTES >> 20,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Config;
+    use clap::Parser;
+
+    /// Only the configuration's own arguments, as `atlas serve` reads them.
+    #[derive(Parser)]
+    struct Args {
+        #[command(flatten)]
+        config: Config,
+    }
+
+    fn parsed(args: &[&str]) -> Config {
+        Args::parse_from(std::iter::once("atlas").chain(args.iter().copied()))
+            .config
+            .resolved()
+    }
+
+    #[test]
+    fn links_point_at_the_address_served_unless_a_public_url_is_given() {
+        // (PUBLIC_BASE_URL and ATLAS_ADDR in the environment would be read too.)
+        if std::env::var_os("PUBLIC_BASE_URL").is_some() || std::env::var_os("ATLAS_ADDR").is_some()
+        {
+            eprintln!("skipped: PUBLIC_BASE_URL or ATLAS_ADDR is set in this environment");
+            return;
+        }
+        assert_eq!(parsed(&[]).public_base_url, "http://127.0.0.1:8080");
+        assert_eq!(
+            parsed(&["--addr", "127.0.0.1:8390"]).public_base_url,
+            "http://127.0.0.1:8390"
+        );
+        assert_eq!(
+            parsed(&["--addr", "0.0.0.0:9000"]).public_base_url,
+            "http://127.0.0.1:9000"
+        );
+        assert_eq!(
+            parsed(&[
+                "--addr",
+                "0.0.0.0:9000",
+                "--public-base-url",
+                "https://atlas.example.org"
+            ])
+            .public_base_url,
+            "https://atlas.example.org"
+        );
     }
 }

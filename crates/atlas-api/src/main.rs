@@ -108,7 +108,7 @@ async fn main() -> Result<()> {
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
-    let config = cli.config;
+    let config = cli.config.resolved();
     match cli.command {
         Command::Openapi => {
             let json = openapi()
