@@ -29,6 +29,9 @@ case $SET in
     "/v1/facets?bbox=-11,35,32,60"
   ) ;;
   suggest) REQUESTS=(
+    "/v1/search/suggest?q=c"
+    "/v1/search/suggest?q=co"
+    "/v1/search/suggest?q=coop"
     "/v1/search/suggest?q=wi"
     "/v1/search/suggest?q=vien"
     "/v1/search/suggest?q=Munich"

@@ -1022,11 +1022,12 @@ async fn facets_count_a_category_at_every_level_of_the_taxonomy() {
     );
 }
 
-/// Text of one or two letters suggests the names it begins, alphabetically (read in that
-/// order from an index: at 100k actors, scoring every name with a word beginning with "co"
-/// took 350 ms), then, when those are fewer than asked for, names with a later word it begins.
+/// A text suggests the names it begins first (read alphabetically from an index: at 100k
+/// actors, scoring every name with a word beginning with "co" took 350 ms), then, when those
+/// are fewer than asked for, names containing it (from 3 letters) or with a later word it
+/// begins (one or two letters).
 #[tokio::test]
-async fn two_letters_suggest_the_names_they_begin_then_names_with_a_word_they_begin() {
+async fn a_text_suggests_the_names_it_begins_first_then_the_names_holding_it() {
     let app = TestApp::seeded().await.expect("app");
     let actor_labels = |page: Value| -> Vec<String> {
         page["items"]
@@ -1075,6 +1076,34 @@ async fn two_letters_suggest_the_names_they_begin_then_names_with_a_word_they_be
             .iter()
             .all(|l| folded(l).split(' ').skip(1).any(|w| w.starts_with(&rare))),
         "{rare}: {few:?}"
+    );
+
+    // Four letters that begin one name and are inside others.
+    let inside = app
+        .sql_text(
+            "SELECT p.part AS value FROM (SELECT DISTINCT left(sort_name, 4) AS part \
+               FROM actors WHERE status = 'published' AND sort_name ~ '^[a-z]{4}') AS p \
+             WHERE (SELECT count(*) FROM actors a WHERE a.status = 'published' \
+                      AND starts_with(a.sort_name, p.part)) = 1 \
+               AND (SELECT count(*) FROM actors a WHERE a.status = 'published' \
+                      AND position(p.part IN a.sort_name) > 1) >= 2 \
+             ORDER BY 1 LIMIT 1",
+        )
+        .await
+        .expect("a part of names");
+    let found = actor_labels(
+        app.get(&format!("/v1/search/suggest?q={inside}&limit=10"))
+            .await
+            .json(),
+    );
+    assert!(found.len() >= 3, "{inside}: {found:?}");
+    assert!(
+        folded(&found[0]).starts_with(&inside),
+        "{inside}: {found:?}"
+    );
+    assert!(
+        found[1..].iter().any(|l| folded(l).contains(&inside)),
+        "{inside}: {found:?}"
     );
 }
 
