@@ -1078,6 +1078,20 @@ async fn a_text_suggests_the_names_it_begins_first_then_the_names_holding_it() {
         "{rare}: {few:?}"
     );
 
+    // Text without a letter or digit is in no label (it was in every category's), and
+    // LIKE's own characters are taken literally: no name has "%_" or "%%".
+    for text in ["%25_", "%25%25"] {
+        let page = app
+            .get(&format!("/v1/search/suggest?q={text}"))
+            .await
+            .json();
+        assert_eq!(
+            page["items"].as_array().map(Vec::len),
+            Some(0),
+            "{text}: {page}"
+        );
+    }
+
     // Four letters that begin one name and are inside others.
     let inside = app
         .sql_text(

@@ -64,7 +64,7 @@ names AS (
      FROM actors a
      WHERE a.status = 'published' AND length(atlas_normalise($1)) BETWEEN 1 AND 2
        AND (SELECT count(*) FROM begun_names) < $3
-       AND a.search_names LIKE '% ' || atlas_normalise($1) || '%'
+       AND a.search_names LIKE '% ' || substr(atlas_contains_pattern(atlas_normalise($1)), 2)
        AND a.id::text NOT IN (SELECT b.id FROM begun_names b)
      ORDER BY a.sort_name, a.id
      LIMIT $3)
@@ -176,8 +176,10 @@ labels AS (
                    LIMIT 1),
                   coalesce(c.labels ->> $2, c.labels ->> 'en')) AS label) AS chosen
     ) AS l
-    WHERE position(typed.words IN l.words) > 0
-       OR word_similarity(typed.words, l.words) >= 0.45
+    -- (Text without a letter or digit has no words: it is in every label.)
+    WHERE typed.words <> ''
+      AND (position(typed.words IN l.words) > 0
+           OR word_similarity(typed.words, l.words) >= 0.45)
     ORDER BY score DESC
     LIMIT $3
 ),
