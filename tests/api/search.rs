@@ -878,6 +878,11 @@ async fn facet_counts_equal_the_result_set_they_describe() {
         "category=food&country=AT,DE",
         "near=47.26,11.39&radius_km=50&q=cafe",
         "q=community%20garden&language=en",
+        // Texts whose words name a child category and its parent (migration 000430), one
+        // of them relaxed.
+        "q=food%20cooperative",
+        "q=repair%20cafe",
+        "q=repair%20cafe%20brighton",
     ] {
         let facets = app.get(&format!("/v1/facets?{filters}")).await;
         assert_eq!(
