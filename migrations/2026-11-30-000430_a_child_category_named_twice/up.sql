@@ -108,9 +108,6 @@ DECLARE
     word integer;
     narrowed_all tsquery;
     narrowed_exact tsquery;
-    narrowed_match_all tsquery;
-    narrowed_match_exact tsquery;
-    narrowed boolean := false;
 BEGIN
     words := terms;
     word_all := array_fill(NULL::tsquery, ARRAY[cardinality(terms)]);
@@ -197,9 +194,8 @@ BEGIN
         word_all[position] := with_typos;
         word_exact[position] := exact;
         -- NULL until the first word: a query of stop words or punctuation matches nothing.
-        match_all := coalesce(match_all && with_typos, with_typos);
+        -- (match_all and match_exact are made below, from the words' narrowed tsqueries.)
         match_any := coalesce(match_any || with_typos, with_typos);
-        match_exact := coalesce(match_exact && exact, exact);
     END LOOP;
     -- A word that names a parent category and one of its children, when another word of the
     -- text names that child too, means the child: the parent counts for its own actors only
@@ -231,15 +227,10 @@ BEGIN
                                     quote_literal('c:=' || category))::tsquery;
             narrowed_exact := replace(narrowed_exact::text, quote_literal('c:' || category),
                                       quote_literal('c:=' || category))::tsquery;
-            narrowed := true;
         END LOOP;
-        narrowed_match_all := coalesce(narrowed_match_all && narrowed_all, narrowed_all);
-        narrowed_match_exact := coalesce(narrowed_match_exact && narrowed_exact, narrowed_exact);
+        match_all := coalesce(match_all && narrowed_all, narrowed_all);
+        match_exact := coalesce(match_exact && narrowed_exact, narrowed_exact);
     END LOOP;
-    IF narrowed THEN
-        match_all := narrowed_match_all;
-        match_exact := narrowed_match_exact;
-    END IF;
 END;
 $function$;
 COMMENT ON FUNCTION atlas_search_query(text) IS 'Turns what a user typed into tsqueries: every word as typed, as a prefix, stemmed in each language (each form once), as the categories it names (a parent only for its own actors, c:=<id>, when another word names the child it names too), as the local names of a town it names (search_place_aliases), as the country it names (cc:<code>, search_country_names), as the two known words of an unknown compound, as the known word it makes with a neighbour, and typo-corrected against search_vocabulary and search_text_vocabulary (the closest correction also stemmed). Also its words (atlas_query_words) and each word''s tsqueries, with and without corrections (NULL for a stop word). Each step is a function of its own (migration 000290).';
