@@ -1,5 +1,5 @@
 -- Facet counts of the matching actors (FROM/filters are the list query's, appended in
--- search.rs as {matching}). A category counts the actors that carry it or any of its
+-- search.rs where m selects them). A category counts the actors that carry it or any of its
 -- descendants, once each — what the category= filter matches: each actor keeps its
 -- categories with all their ancestors, deduplicated (actors.category_ancestry, migration
 -- 000210), so every count is one hash aggregate with nothing looked up per row.

@@ -55,7 +55,7 @@
    -- The text is the actor's name, give or take a letter (trigram similarity 0.8 or more,
    -- as Meilisearch's exactness rule): up to 2.0 more, so that the actor typed comes first
    -- ("Ethiquable" came after actors of categories whose labels share its stem, "éthique").
-   -- {likeness}: that similarity, as the cheap step of the ranking computed it (once a row).
+   -- The likeness: that similarity, as the cheap step of the ranking computed it (once a row).
    + greatest({likeness}, 11 * {likeness} - 8)
    -- The text is the actor's names with one typo (two from 9 letters; two neighbouring
    -- letters swapped count as one), as Meilisearch counts typos: 2.0 more, as for a name
