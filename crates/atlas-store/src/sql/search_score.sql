@@ -63,10 +63,10 @@
    -- its correction's stem names (its trigram likeness to "ethiquable" is 0.57). Only for
    -- names alike enough to be worth comparing letter by letter.
    + CASE WHEN {likeness} >= 0.3
-               AND CASE levenshtein_less_equal(atlas_normalise({q}), a.search_names, 2)
+               AND CASE levenshtein_less_equal(sq.normalised, a.search_names, 2)
                      WHEN 1 THEN char_length(a.search_names) >= 5
                      WHEN 2 THEN char_length(a.search_names) >= 9
-                                 OR atlas_letters_swapped(atlas_normalise({q}),
+                                 OR atlas_letters_swapped(sq.normalised,
                                                           a.search_names)
                      ELSE false END
           THEN 2.0 ELSE 0 END)::float8
