@@ -558,8 +558,6 @@ async fn place_words(
 
 /// The placeholders of an expanded text in one statement.
 pub(crate) struct TextArgs {
-    /// What the user typed.
-    pub q: String,
     /// A one-row relation, to be named `sq`, of
     /// - the tsqueries `match_all`, `match_exact`, `match_whole` and `any_term`;
     /// - `match_exact` and `match_all` without their categories (`rank_exact`, `rank_all`:
@@ -619,7 +617,7 @@ pub(crate) fn text_args(expanded: &ExpandedText, sql: &mut SqlBuilder) -> TextAr
            {place_any}::tsquery AS place_any, {text_any}::tsquery AS text_any, \
            {name_whole}::tsquery AS name_whole)"
     );
-    TextArgs { q, relation }
+    TextArgs { relation }
 }
 
 /// `select` followed by `FROM … WHERE` for the published actors matching the expanded text
@@ -857,7 +855,7 @@ async fn load_page(
 ) -> QueryResult<(Vec<ListedActorRow>, i64)> {
     let mut page_sql = SqlBuilder::new("");
     let text = expanded.map(|expanded| text_args(expanded, &mut page_sql));
-    let q = text.as_ref().map(|text| text.q.clone());
+    let has_text = text.is_some();
     let distance = match &query.near {
         Some(near) => format!(
             "ST_Distance(a.geom::geography, {}) / 1000.0",
@@ -868,7 +866,7 @@ async fn load_page(
     // The step that sees every match: FROM, filters, keyset condition, order, limit.
     let mut matching = SqlBuilder::new("");
     std::mem::swap(&mut matching, &mut page_sql);
-    push_from_source(q.as_ref().map(|_| "sq"), &mut matching);
+    push_from_source(has_text.then_some("sq"), &mut matching);
     push_filters(query, &mut matching);
     let offset = rank_offset(query);
     match &query.after {
@@ -891,7 +889,7 @@ async fn load_page(
         Some(PageCursor::Rank { .. }) => {}
     }
     let (order, page_order) = match query.sort {
-        SortOrder::Relevance if q.is_some() => (
+        SortOrder::Relevance if has_text => (
             "ORDER BY score DESC, a.id",
             "ORDER BY page.score DESC, page.id",
         ),
@@ -925,8 +923,8 @@ async fn load_page(
     // order get the full score. The order is one total order whatever the page: those
     // candidates by full score (always >= 0) first, then every other match by the cheap
     // score (shifted below 0), so offset cursors stay consistent.
-    let two_phase = match (&q, query.sort) {
-        (Some(_), SortOrder::Relevance) => {
+    let two_phase = match (has_text, query.sort) {
+        (true, SortOrder::Relevance) => {
             let needed = i64::from(offset) + i64::from(query.limit) + 1;
             Some(TwoStepRanking {
                 ranked: matching.arg(Arg::Int(if broad {
@@ -981,9 +979,9 @@ async fn load_page(
     // index and stop after a page, and a separate count is cheaper; after a cursor the
     // scan sees only what follows it, so a separate query counts all matches.
     let count_in_page = broad
-        || query.after.is_none() && (q.is_some() || query.bbox.is_some() || query.near.is_some());
-    let (text_cte, text_join, score, search_columns) = match (&q, &text) {
-        (Some(_), Some(text)) => (
+        || query.after.is_none() && (has_text || query.bbox.is_some() || query.near.is_some());
+    let (text_cte, text_join, score, search_columns) = match &text {
+        Some(text) => (
             // Inlined where it is used, so the tsqueries are values to the planner; for a
             // broad query's generic plan (see below), made once: there a cast of a parameter
             // to a tsquery inlined is made again for every row it is used on.
@@ -1008,7 +1006,7 @@ async fn load_page(
             },
             SEARCH_COLUMNS_SQL.to_owned(),
         ),
-        _ => (
+        None => (
             String::new(),
             "",
             "NULL::float8".to_owned(),
