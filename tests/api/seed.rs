@@ -116,3 +116,75 @@ async fn seeding_a_seeded_database_again_brings_its_taxonomy_up_to_date() {
         Some("Élelmiszerbankok és szociális boltok")
     );
 }
+
+/// The keys of an actor's descriptions, found by its exact name.
+async fn description_languages(app: &TestApp, name: &str) -> (Vec<String>, Vec<String>) {
+    let actors = app
+        .walk(&format!(
+            "/v1/actors?q={}&limit=50",
+            form_urlencoded::byte_serialize(name.as_bytes()).collect::<String>()
+        ))
+        .await;
+    let actor = actors
+        .iter()
+        .find(|a| a["name"] == name)
+        .unwrap_or_else(|| panic!("{name} is in the seed"));
+    let keys = actor["description"]
+        .as_object()
+        .map(|d| d.keys().cloned().collect())
+        .unwrap_or_default();
+    let languages = actor["languages"]
+        .as_array()
+        .map(|l| {
+            l.iter()
+                .filter_map(|l| l.as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default();
+    (keys, languages)
+}
+
+#[tokio::test]
+async fn the_seed_keys_each_text_by_the_language_it_is_written_in() {
+    let app = TestApp::seeded().await.expect("app");
+    // SUSY's main description is untagged: German here ("SLOW FOOD DEUTSCHLAND wurde 1992
+    // gegründet …"), English for a British record, an English translation beside the
+    // record's own German text for an Austrian one. An actor works in the languages of its
+    // texts (the source does not say).
+    for (name, expected) in [
+        ("Slow Food - Convivium Harz", vec!["de"]),
+        ("Bristol Energy Cooperative", vec!["en"]),
+        ("Waldhüttl", vec!["de", "en"]),
+        ("Entre Nós", vec!["pt"]),
+    ] {
+        let (keys, languages) = description_languages(&app, name).await;
+        assert_eq!(keys, expected, "{name}: its descriptions' languages");
+        assert_eq!(languages, expected, "{name}: the languages it works in");
+    }
+
+    // German texts are stemmed as German: "Flüchtlinge" is one word with the "Flüchtlings"
+    // and "Flüchtlingen" of the texts that have it (as English, 2 of its 9 actors had the
+    // word as typed, the other 7 only a typo correction of it).
+    let (exact, all) = app
+        .sql_text(
+            "SELECT count(*) FILTER (WHERE a.search_doc @@ q.match_exact) || '/' || count(*) \
+             AS value FROM actors a, atlas_search_query('Flüchtlinge') q \
+             WHERE a.status = 'published' AND a.search_doc @@ q.match_all",
+        )
+        .await
+        .and_then(|v| v.split_once('/').map(|(e, a)| (e.to_owned(), a.to_owned())))
+        .expect("counts");
+    assert_eq!(exact, all, "every match has the word as typed or stemmed");
+    assert!(all.parse::<u32>().unwrap_or_default() >= 9, "{all} matches");
+
+    // So the language facet and filter have something to count: every actor filtered by a
+    // language works in it, as many as the facet says.
+    let facets = app.get("/v1/facets").await.json();
+    let german = facets["languages"]["de"].as_u64().unwrap_or_default();
+    assert!(german > 300, "German-speaking actors: {facets}");
+    let listed = app.walk("/v1/actors?language=de&limit=1000").await;
+    assert_eq!(listed.len() as u64, german);
+    assert!(listed.iter().all(|a| a["languages"]
+        .as_array()
+        .is_some_and(|l| l.contains(&"de".into()))));
+}

@@ -302,6 +302,39 @@ fn text(props: &serde_json::Value, key: &str) -> Option<String> {
         .map(str::to_owned)
 }
 
+/// The ISO 639-1 code of the language a text is written in, when the detection is sure of
+/// it and it is one of the languages the seed's records write in (whatlang knows 69, by their
+/// ISO 639-3 codes).
+fn detected_language(text: &str) -> Option<&'static str> {
+    let info = whatlang::detect(text).filter(whatlang::Info::is_reliable)?;
+    use whatlang::Lang::*;
+    Some(match info.lang() {
+        Eng => "en",
+        Deu => "de",
+        Fra => "fr",
+        Spa => "es",
+        Ita => "it",
+        Por => "pt",
+        Nld => "nl",
+        Pol => "pl",
+        Ces => "cs",
+        Slk => "sk",
+        Slv => "sl",
+        Hrv => "hr",
+        Hun => "hu",
+        Ron => "ro",
+        Bul => "bg",
+        Ell => "el",
+        Fin => "fi",
+        Est => "et",
+        Lav => "lv",
+        Lit => "lt",
+        Dan => "da",
+        Swe => "sv",
+        _ => return None,
+    })
+}
+
 /// The seed's mapping of SUSY records: field names mapped, codes mapped onto the taxonomy
 /// (`susy_mapping` in taxonomy.json) and kept as tags, descriptions keyed by language.
 struct SusyMapping<'a> {
@@ -394,14 +427,17 @@ fn susy_draft(
         "other"
     };
     let mut description = BTreeMap::new();
+    let mut main_text = None;
     if let Some(props) = props.as_object() {
         for (key, value) in props {
             let Some(value) = value.as_str() else {
                 continue;
             };
-            // `description` is the record's main text, which in this source is English.
             let lang = match key.as_str() {
-                "description" => "en",
+                "description" => {
+                    main_text = Some(value);
+                    continue;
+                }
                 other => match other
                     .strip_prefix("description:")
                     .or_else(|| other.strip_prefix("description_"))
@@ -414,6 +450,21 @@ fn susy_draft(
             description.insert(lang.to_owned(), value.to_owned());
         }
     }
+    // `description`, the record's main text, is in whatever language the record was written
+    // in (English for most, German for Germany's, Portuguese for Portugal's, …): keyed by the
+    // language it is detected to be in, English when that is unsure. Search stems each text
+    // with its language's rules, and the API says which language a text is in.
+    if let Some(text) = main_text {
+        let lang = detected_language(text)
+            .filter(|lang| description.get(*lang).is_none_or(|other| other == text))
+            .unwrap_or("en");
+        // (A text the record also gives under that language is not kept twice.)
+        description
+            .entry(lang.to_owned())
+            .or_insert_with(|| text.to_owned());
+    }
+    // The source does not say which languages an actor works in: those it wrote its texts in.
+    let languages = description.keys().cloned().collect();
     let street = match (text(props, "addr:street"), text(props, "addr:housenumber")) {
         (Some(street), Some(number)) => Some(format!("{street} {number}")),
         (street, _) => street,
@@ -424,6 +475,7 @@ fn susy_draft(
         categories,
         tags,
         description,
+        languages,
         country: text(props, "addr:country"),
         city: text(props, "addr:city"),
         postcode: text(props, "addr:postcode"),
