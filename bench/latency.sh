@@ -49,6 +49,7 @@ case $SET in
     "/v1/actors?q=sustainabilty&limit=50"
     "/v1/actors?q=biodiversty%20education&limit=50"
     "/v1/actors?q=cooperative%20austria&limit=50"
+    "/v1/actors?q=cooperative&bbox=5.8,47.2,15.1,55.1&limit=50"
     "/v1/actors?q=nonprofit&limit=50"
     "/v1/actors?q=busco%20cooperativa%20de%20consumo%20en%20Valencia&limit=50"
     "/v1/actors?q=ich%20suche%20ein%20repair%20cafe%20in%20Berlin&limit=50"
