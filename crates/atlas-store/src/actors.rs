@@ -98,7 +98,7 @@ impl ExpandedText {
                         .sum::<usize>()
             })
             .sum();
-        let languages: usize = [&self.whole.label_languages, &self.whole.categories]
+        let whole_lists: usize = [&self.whole.label_languages, &self.whole.categories]
             .into_iter()
             .flatten()
             .map(String::len)
@@ -119,7 +119,7 @@ impl ExpandedText {
         .map(String::len)
         .sum::<usize>()
             + words
-            + languages
+            + whole_lists
     }
 }
 

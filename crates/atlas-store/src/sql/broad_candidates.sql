@@ -13,7 +13,7 @@
 -- query.
 (WITH top AS MATERIALIZED (
     -- Candidates in order first (OFFSET 0 keeps this sort from being merged into the outer
-    -- query), then checked one by one until the ranked count pass; the check reads the actor's row,
+    -- query), then checked one by one until as many pass as are ranked; the check reads the row,
     -- and its likeness to the text (cheap, which the score reads) is taken there, once.
     SELECT c.actor_id AS id, m.cheap
     -- words: how many of the text's words its postings hold, as the bits set of one bit per
