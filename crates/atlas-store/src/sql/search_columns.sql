@@ -3,14 +3,12 @@
 -- matched when it has any of the text's terms (sq.any_term, and name_any, place_any, text_any
 -- made from it): a word written as two may be found in two parts.
 a.search_doc @@ sq.name_any AS name_hit,
--- Only the actor's own categories are tested against the text (found by key first: as one
--- filter over the categories table, PostgreSQL tested every category's text first). The
--- document holds each category's parent too, so a text naming the parent ("circular
--- economy") matched the child the actor has ("zero waste"): that child is what matched.
+-- The actor's own categories among those matching any term (sq.category_any, found once per
+-- text with the expansion). The document holds each category's parent too, so a text naming
+-- the parent ("circular economy") matched the child the actor has ("zero waste"): that child,
+-- whose c:<parent id> matches, is what matched.
 ARRAY(SELECT own.id FROM unnest(a.categories) WITH ORDINALITY AS own (id, n)
-      WHERE (SELECT (c.search_doc || array_to_tsvector(array_remove(
-                         ARRAY['c:' || c.id, 'c:' || c.parent_id], NULL))) @@ sq.any_term
-             FROM categories c WHERE c.id = own.id)
+      WHERE own.id = ANY (sq.category_any)
       ORDER BY own.n) AS matched_categories,
 to_tsvector('simple', atlas_normalise(concat_ws(' ', replace(array_to_string(a.tags, ' '), '_', ' '),
     nullif(replace(a.kind, '_', ' '), 'other')))) @@ sq.any_term AS tags_hit,
