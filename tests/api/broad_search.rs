@@ -306,3 +306,34 @@ async fn the_postings_follow_every_write_to_actors() {
         .expect("rebuild");
     assert_eq!(postings_out_of_step(&app).await, 0, "after a rebuild");
 }
+
+#[tokio::test]
+async fn broad_or_narrow_is_judged_for_the_text_asked_with_its_filters() {
+    // The planner's estimate of a text's matches without filters is made once and kept with
+    // its expansion. A filter that leaves few matches makes the query narrow again (an exact
+    // total even when a page holds one of them), and a relaxed text, which matches more
+    // than the text it relaxes, is judged by its own estimate.
+    let app = broad_app().await;
+    let estimated = |page: &Value| page["total_estimated"] == true;
+    // Asked first, so that the text's estimate is the kept one.
+    let broad = app.get("/v1/actors?q=verein&limit=1").await.json();
+    assert!(estimated(&broad), "{broad}");
+    let vienna = app
+        .get("/v1/actors?q=verein&bbox=16.18,48.10,16.58,48.33&limit=1")
+        .await
+        .json();
+    assert!(!estimated(&vienna), "{vienna}");
+    assert!(vienna["total"].as_u64().expect("total") > 1, "{vienna}");
+    assert_eq!(
+        vienna["total"],
+        app.walk("/v1/actors?q=verein&bbox=16.18,48.10,16.58,48.33&sort=name")
+            .await
+            .len()
+    );
+    // No actor has both words: relaxed to either, which is "verein" on the seed, broad.
+    for _ in 0..2 {
+        let relaxed = app.get("/v1/actors?q=verein%20qqxqzq&limit=1").await.json();
+        assert_eq!(relaxed["relaxed"], true, "{relaxed}");
+        assert!(estimated(&relaxed), "{relaxed}");
+    }
+}

@@ -82,6 +82,10 @@ pub(crate) struct ExpandedText {
     /// relaxed text again with every viewport). It reads what the expansion reads (towns,
     /// their aliases, countries), so it is as valid as the expansion.
     pub places: Arc<OnceLock<Vec<bool>>>,
+    /// How many published actors PostgreSQL's planner expects to match `match_all`, filters
+    /// aside (`estimate_matches`): what tells a broad text from a narrow one, made once per
+    /// expansion and kept with it, like `places` (a relaxation asks for its own).
+    pub unfiltered_estimate: Arc<OnceLock<f64>>,
 }
 
 impl ExpandedText {
@@ -283,6 +287,7 @@ pub(crate) async fn expand_text(
             },
             words,
             places: Arc::default(),
+            unfiltered_estimate: Arc::default(),
         })
     };
     Ok((row.change_counter, expanded()))
@@ -436,6 +441,7 @@ pub(crate) async fn relax_text(
         let any_word = ExpandedText {
             match_all: expanded.match_any.clone(),
             match_exact: expanded.match_any.clone(),
+            unfiltered_estimate: Arc::default(),
             ..expanded.clone()
         };
         if has_match(conn, query, &any_word).await? {
@@ -531,6 +537,7 @@ fn relaxed_to(expanded: &ExpandedText, match_all: String, match_exact: String) -
         match_whole: match_all.clone(),
         match_all,
         match_exact,
+        unfiltered_estimate: Arc::default(),
         ..expanded.clone()
     }
 }
@@ -775,7 +782,23 @@ async fn text_page(
 ) -> QueryResult<(Vec<ListedActorRow>, i64, bool)> {
     let estimate = match query.sort {
         SortOrder::Relevance if broad_matches > 0 => {
-            estimate_matches(conn, query, expanded).await?
+            let unfiltered = match expanded.unfiltered_estimate.get() {
+                Some(estimate) => *estimate,
+                None => {
+                    let estimate = estimate_matches(conn, None, expanded).await?;
+                    // Another request may have set it meanwhile: the same answer.
+                    let _ = expanded.unfiltered_estimate.set(estimate);
+                    estimate
+                }
+            };
+            // Filters only take matches away (the planner multiplies their selectivities), so
+            // a text narrow without them is narrow with them: no statement to plan then (on
+            // a database the size of the seed, none ever).
+            if query.has_filters() && unfiltered > broad_matches as f64 {
+                estimate_matches(conn, Some(query), expanded).await?
+            } else {
+                unfiltered
+            }
         }
         _ => 0.0,
     };
@@ -787,14 +810,19 @@ async fn text_page(
     })
 }
 
-/// How many published actors PostgreSQL's planner expects to match the query (text and
-/// filters): one planning, no execution.
+/// How many published actors PostgreSQL's planner expects to match the text and the
+/// query's filters (none without a query): one planning, no execution.
 async fn estimate_matches(
     conn: &AsyncPgConnection,
-    query: &ActorQuery,
+    filters: Option<&ActorQuery>,
     expanded: &ExpandedText,
 ) -> QueryResult<f64> {
-    let sql = matching_sql("EXPLAIN (FORMAT JSON) SELECT 1", query, Some(expanded));
+    let mut sql = SqlBuilder::new("EXPLAIN (FORMAT JSON) SELECT 1");
+    let text = text_args(expanded, &mut sql);
+    push_from(Some(&text), &mut sql);
+    if let Some(query) = filters {
+        push_filters(query, &mut sql);
+    }
     let row: PlanRow = sql.into_query().get_result(&mut &*conn).await?;
     let plan: serde_json::Value = serde_json::from_str(&row.plan)
         .map_err(|error| diesel::result::Error::DeserializationError(Box::new(error)))?;
