@@ -1149,10 +1149,10 @@ impl Store {
                 let (query, text) = (query.clone(), text.as_str().to_owned());
                 let expansions = self.expansions.clone();
                 let broad_matches = self.broad_matches;
-                self.run_search(on_connection(move |conn| {
+                self.run_search(on_connection(move |conn, counter| {
                     async move {
                         let Some(expanded) =
-                            expanded_text(expansions.as_deref(), conn, &text).await?
+                            expanded_text(expansions.as_deref(), conn, counter, &text).await?
                         else {
                             return Ok((Vec::new(), 0, false, false));
                         };

@@ -10,23 +10,22 @@
 //! with writes to actors (a category's new label rewrites its actors' documents), and every
 //! statement writing actors advances `actors_change_counter`. So an expansion is kept with
 //! the counter read in the statement that made it, and used again only while the counter
-//! has not moved (one cheap round trip instead of the expansion). The counter is not
-//! transactional: a write whose statement ran but had not committed when a text was
-//! expanded is not in that expansion, and only the next write would show it; the gazetteer
-//! (town names) is replaced without writing actors. So an expansion is also never used
-//! after `MAX_AGE`, and this process drops them all when it replaces the taxonomy or the
-//! gazetteer.
+//! has not moved (read by the search's first statement, `Store::run_search`: no round trip
+//! of its own). The counter is not transactional: a write whose statement ran but had not
+//! committed when a text was expanded is not in that expansion, and only the next write
+//! would show it; the gazetteer (town names) is replaced without writing actors. So an
+//! expansion is also never used after `MAX_AGE`, and this process drops them all when it
+//! replaces the taxonomy or the gazetteer.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use diesel::sql_types::BigInt;
-use diesel::QueryableByName;
-use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use diesel_async::AsyncPgConnection;
 use quick_cache::sync::Cache;
 use quick_cache::Weighter;
 
 use crate::actors::{expand_text, ExpandedText};
+use crate::ChangeCounter;
 
 /// How long an expansion may be used at most, whatever the counter says.
 const MAX_AGE: Duration = Duration::from_secs(60);
@@ -62,12 +61,6 @@ impl Weighter<String, Arc<Expansion>> for BytesWeighter {
     }
 }
 
-#[derive(QueryableByName)]
-struct CounterRow {
-    #[diesel(sql_type = BigInt)]
-    counter: i64,
-}
-
 impl ExpansionCache {
     /// A cache of expansions in at most `max_bytes`; None for 0 (every text expanded each
     /// time).
@@ -92,17 +85,12 @@ impl ExpansionCache {
     pub(crate) async fn expanded(
         &self,
         conn: &AsyncPgConnection,
+        now: ChangeCounter,
         text: &str,
     ) -> diesel::QueryResult<Option<ExpandedText>> {
         if let Some(kept) = self.entries.get(text) {
-            if kept.made.elapsed() < MAX_AGE {
-                let now: CounterRow =
-                    diesel::sql_query(format!("SELECT ({CHANGE_COUNTER_SQL}) AS counter"))
-                        .get_result(&mut &*conn)
-                        .await?;
-                if now.counter == kept.counter {
-                    return Ok(kept.expanded.clone());
-                }
+            if kept.made.elapsed() < MAX_AGE && now.0 == kept.counter {
+                return Ok(kept.expanded.clone());
             }
         }
         let made = Instant::now();
@@ -123,10 +111,11 @@ impl ExpansionCache {
 pub(crate) async fn expanded_text(
     cache: Option<&ExpansionCache>,
     conn: &AsyncPgConnection,
+    now: ChangeCounter,
     text: &str,
 ) -> diesel::QueryResult<Option<ExpandedText>> {
     match cache {
-        Some(cache) => cache.expanded(conn, text).await,
+        Some(cache) => cache.expanded(conn, now, text).await,
         None => Ok(expand_text(conn, text).await?.1),
     }
 }

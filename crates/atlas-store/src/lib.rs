@@ -170,24 +170,32 @@ impl Store {
     ///   disks). With 4, the facets of a text matching a quarter of 100k actors read every
     ///   actor and tested its document (290 ms), instead of the text index's matches (120 ms;
     ///   docs/benchmarks.md). The searches' other statements kept their plans.
+    ///
+    /// The statement that sets them also reads `actors_change_counter`, which the statements
+    /// get: whether a kept expansion is still valid costs no round trip of its own.
     pub(crate) async fn run_search<T, F>(&self, statements: F) -> StoreResult<T>
     where
         T: Send + 'static,
-        F: for<'c> FnOnce(&'c AsyncPgConnection) -> BoxFuture<'c, diesel::QueryResult<T>>
+        F: for<'c> FnOnce(
+                &'c AsyncPgConnection,
+                ChangeCounter,
+            ) -> BoxFuture<'c, diesel::QueryResult<T>>
             + Send
             + 'static,
     {
         let timeout_ms = self.search_timeout_ms;
         let mut conn = self.conn().await?;
         diesel_async::AsyncConnection::transaction(&mut *conn, async move |conn| {
-            diesel::sql_query(
+            let opened: OpenedRow = diesel::sql_query(format!(
                 "SELECT set_config('random_page_cost', '1.1', true), \
-                        CASE WHEN $1 <> '0' THEN set_config('statement_timeout', $1, true) END",
-            )
+                        CASE WHEN $1 <> '0' THEN set_config('statement_timeout', $1, true) END, \
+                        ({}) AS counter",
+                expansions::CHANGE_COUNTER_SQL
+            ))
             .bind::<Text, _>(timeout_ms.to_string())
-            .execute(conn)
+            .get_result(conn)
             .await?;
-            statements(conn).await
+            statements(conn, ChangeCounter(opened.counter)).await
         })
         .await
         .map_err(|error| StoreError::from_search(error, timeout_ms))
@@ -203,12 +211,25 @@ impl Store {
     }
 }
 
+/// `actors_change_counter` as a search's first statement read it (see `ExpansionCache`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct ChangeCounter(pub i64);
+
+#[derive(QueryableByName)]
+struct OpenedRow {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    counter: i64,
+}
+
 /// `work` as statements for `Store::run_search`; a closure bound to a variable first gets its
 /// higher-ranked signature (any connection lifetime) only when passed through a function
 /// that asks for it.
 pub(crate) fn on_connection<T, F>(work: F) -> F
 where
-    F: for<'c> FnOnce(&'c AsyncPgConnection) -> BoxFuture<'c, diesel::QueryResult<T>>,
+    F: for<'c> FnOnce(
+        &'c AsyncPgConnection,
+        ChangeCounter,
+    ) -> BoxFuture<'c, diesel::QueryResult<T>>,
 {
     work
 }

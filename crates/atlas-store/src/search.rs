@@ -113,10 +113,10 @@ impl Store {
             Some(text) => {
                 let (query, text) = (query.clone(), text.as_str().to_owned());
                 let expansions = self.expansions.clone();
-                self.run_search(on_connection(move |conn| {
+                self.run_search(on_connection(move |conn, counter| {
                     async move {
                         let Some(expanded) =
-                            expanded_text(expansions.as_deref(), conn, &text).await?
+                            expanded_text(expansions.as_deref(), conn, counter, &text).await?
                         else {
                             return Ok((Vec::new(), false));
                         };
@@ -174,7 +174,9 @@ impl Store {
             .bind::<Text, _>(lang.as_str().to_owned())
             .bind::<Int8, _>(i64::from(limit));
         let rows: Vec<SuggestionRow> = self
-            .run_search(on_connection(move |conn| query.load(&mut &*conn).boxed()))
+            .run_search(on_connection(move |conn, _| {
+                query.load(&mut &*conn).boxed()
+            }))
             .await?;
         Ok(rows
             .into_iter()
