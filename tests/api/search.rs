@@ -3092,3 +3092,41 @@ async fn a_name_typed_with_two_letters_swapped_is_suggested() {
         "{found}"
     );
 }
+
+/// A snippet comes from the text holding the word, whichever language's text that is and
+/// however the word was typed: texts none of whose words begins as a term does are not
+/// parsed for a snippet (see `text_words`), and that test sees a word without its accents,
+/// as the stemmer does ("Bücher" is stemmed "buch").
+#[tokio::test]
+async fn a_snippet_comes_from_the_text_holding_the_word_in_any_language() {
+    let app = TestApp::seeded().await.expect("app");
+    let mut actor = draft("Spielraum Margareten", "spielraum@example.org");
+    actor.summary = [("en".to_owned(), "A place to meet neighbours.".to_owned())].into();
+    actor.description = [
+        ("en".to_owned(), "We lend games to families.".to_owned()),
+        (
+            "de".to_owned(),
+            "Wir verleihen Bücher und Spiele an Familien.".to_owned(),
+        ),
+    ]
+    .into();
+    import(&app, "spielraum", actor, ReviewStatus::Published).await;
+    for q in ["Bücher", "bucher", "BÜCHER"] {
+        let page = app
+            .get(&format!("/v1/actors?q={}&limit=100", encode(q)))
+            .await
+            .json();
+        let item = page["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .find(|item| item["name"] == "Spielraum Margareten")
+            .unwrap_or_else(|| panic!("{q}: not found in {page}"));
+        let snippet = item["_matches"]["snippet"].as_str().unwrap_or_default();
+        assert!(
+            snippet.contains("<mark>Bücher</mark>"),
+            "{q}: {}",
+            item["_matches"]
+        );
+    }
+}

@@ -126,6 +126,7 @@ impl ExpandedText {
         .into_iter()
         .map(String::len)
         .sum::<usize>()
+            + self.any_in.text_words.as_ref().map_or(0, String::len)
             + words
             + lists
     }
@@ -146,6 +147,13 @@ pub(crate) struct DocumentParts {
     /// of a page's actors' own categories matched, found once per text rather than once per
     /// category of each row (0.6 ms of a broad page at 100k actors).
     pub categories: Vec<String>,
+    /// A regular expression over a normalised text (`atlas_normalise`) finding a word that
+    /// begins as one of the terms does (its first three letters): a text without one has no
+    /// word whose stem is a term, nothing for `ts_headline` to mark, and is not parsed for a
+    /// snippet. (A stem begins as its word does, accents and case aside, in every language
+    /// search stems but Irish and Serbian, whose texts are always parsed.) None when no
+    /// term is a word.
+    pub text_words: Option<String>,
 }
 
 /// What the score asks of `match_whole` (sql/search_score.sql).
@@ -203,6 +211,8 @@ struct ExpandedRow {
     any_in_texts: Option<String>,
     #[diesel(sql_type = Array<Text>)]
     any_in_categories: Vec<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    any_in_text_words: Option<String>,
     #[diesel(sql_type = Nullable<Text>)]
     whole_in_names: Option<String>,
     #[diesel(sql_type = Array<Text>)]
@@ -279,6 +289,7 @@ pub(crate) async fn expand_text(
                 place: row.any_in_place?,
                 texts: row.any_in_texts?,
                 categories: row.any_in_categories,
+                text_words: row.any_in_text_words,
             },
             whole: WholeText {
                 names: row.whole_in_names?,
@@ -313,7 +324,8 @@ async fn expansion_row(
          ARRAY(SELECT c.id FROM categories c \
                WHERE (c.search_doc || array_to_tsvector(array_remove( \
                           ARRAY['c:' || c.id, 'c:' || c.parent_id], NULL))) @@ any_term \
-               ORDER BY c.id) AS any_in_categories, {}, \
+               ORDER BY c.id) AS any_in_categories, \
+         ({TEXT_WORDS_SQL}) AS any_in_text_words, {}, \
          ({CHANGE_COUNTER_SQL}) AS change_counter \
          FROM {source}, \
          LATERAL (SELECT replace(match_any::text, ' & ', ' | ')::tsquery AS any_term) AS t",
@@ -323,6 +335,16 @@ async fn expansion_row(
     .get_result(&mut &*conn)
     .await
 }
+
+/// `DocumentParts::text_words` of `any_term`: the first three letters of each term that is
+/// a word (not a category's `c:<id>` nor a country's `cc:<code>`), any other character
+/// than a letter or digit escaped, each at the beginning of a word.
+const TEXT_WORDS_SQL: &str = r"
+    SELECT '(^|[^[:alnum:]])('
+           || string_agg(DISTINCT regexp_replace(left(t.term, 3), '([^[:alnum:]])', '\\\1', 'g'), '|')
+           || ')'
+    FROM atlas_tsquery_terms(any_term) AS t
+    WHERE t.term !~ '^c{1,2}:'";
 
 /// The columns of [`WholeText`] (`whole_in_names`, `label_languages`, `whole_categories`)
 /// for a tsquery: made with the expansion, once per text, not in each statement.
@@ -591,8 +613,8 @@ pub(crate) struct TextArgs {
     /// - the categories matching every word and their children (`whole_categories`) and the
     ///   languages of their labels holding the words (`label_languages`);
     /// - `any_term` and `match_whole` asked of one weight of a document (`name_any`: names,
-    ///   `place_any`, `text_any`, `name_whole`), and the categories matching `any_term`
-    ///   (`category_any`).
+    ///   `place_any`, `text_any`, `name_whole`), the categories matching `any_term`
+    ///   (`category_any`) and what a text needs to hold one of its terms (`text_words`).
     pub relation: String,
 }
 
@@ -605,11 +627,14 @@ pub(crate) fn text_args(expanded: &ExpandedText, sql: &mut SqlBuilder) -> TextAr
         sql.arg(Arg::Text(expanded.match_whole.clone())),
         sql.arg(Arg::Text(expanded.any_term.clone())),
     );
-    let (name_any, place_any, text_any, category_any) = (
+    let (name_any, place_any, text_any, category_any, text_words) = (
         sql.arg(Arg::Text(expanded.any_in.names.clone())),
         sql.arg(Arg::Text(expanded.any_in.place.clone())),
         sql.arg(Arg::Text(expanded.any_in.texts.clone())),
         sql.arg(Arg::Texts(expanded.any_in.categories.clone())),
+        sql.arg(Arg::Text(
+            expanded.any_in.text_words.clone().unwrap_or_default(),
+        )),
     );
     let (name_whole, label_languages, whole_categories) = (
         sql.arg(Arg::Text(expanded.whole.names.clone())),
@@ -641,7 +666,8 @@ pub(crate) fn text_args(expanded: &ExpandedText, sql: &mut SqlBuilder) -> TextAr
            {whole_categories}::text[] AS whole_categories, \
            {label_languages}::text[] AS label_languages, {name_any}::tsquery AS name_any, \
            {place_any}::tsquery AS place_any, {text_any}::tsquery AS text_any, \
-           {category_any}::text[] AS category_any, {name_whole}::tsquery AS name_whole)"
+           {category_any}::text[] AS category_any, nullif({text_words}, '') AS text_words, \
+           {name_whole}::tsquery AS name_whole)"
     );
     TextArgs { relation }
 }
