@@ -26,6 +26,7 @@ const SEARCH_SCORE_SQL: &str = include_str!("sql/search_score.sql");
 /// follow them in the order of a cheap score (see `list_actors`).
 const RANKED_CANDIDATES: i64 = 300;
 const BROAD_CANDIDATES_SQL: &str = include_str!("sql/broad_candidates.sql");
+const BROAD_BEYOND_TOP_SQL: &str = include_str!("sql/broad_beyond_top.sql");
 /// How many candidates of a broad query get the full score.
 const BROAD_RANKED: i64 = 200;
 /// How many postings a broad query reads per term.
@@ -698,10 +699,25 @@ fn push_from(text: Option<&TextArgs>, sql: &mut SqlBuilder) {
 fn push_from_source(source: Option<&str>, sql: &mut SqlBuilder) {
     match source {
         Some(source) => sql.push(&format!(
-            " FROM actors a CROSS JOIN {source} \
+            "{FROM_ACTORS}CROSS JOIN {source} \
               WHERE a.status = 'published' AND a.search_doc @@ sq.match_all"
         )),
-        None => sql.push(" FROM actors a WHERE a.status = 'published'"),
+        None => sql.push(&format!("{FROM_ACTORS}WHERE a.status = 'published'")),
+    }
+}
+
+/// How `push_from_source` begins.
+const FROM_ACTORS: &str = " FROM actors a ";
+
+/// `from_where` (of `push_from_source`) reading only the row of the candidate `c.actor_id`
+/// (sql/broad_candidates.sql): the subquery's OFFSET 0 keeps the planner from reading the
+/// table through another index, as a plan made for any bbox read the box.
+fn candidate_row_alone(from_where: &str) -> String {
+    match from_where.strip_prefix(FROM_ACTORS) {
+        Some(rest) => {
+            format!(" FROM (SELECT * FROM actors WHERE id = c.actor_id OFFSET 0) a {rest}")
+        }
+        None => from_where.to_owned(),
     }
 }
 
@@ -829,7 +845,22 @@ async fn text_page(
         _ => 0.0,
     };
     let broad = broad_matches > 0 && estimate > broad_matches as f64;
-    let (rows, total) = load_page(conn, query, Some(expanded), broad).await?;
+    // A broad query with filters is planned for its values (see `load_page`), 2–3 ms at 100k
+    // actors. A page within its ranked candidates does not read the matches after them, and
+    // that statement, planned once, reads the same: it is asked first, and the statement
+    // planned for its values only when fewer candidates pass the filters than the page needs.
+    let within_ranked = i64::from(rank_offset(query)) + i64::from(query.limit) < BROAD_RANKED;
+    if broad && query.has_filters() && within_ranked {
+        let (rows, _) = load_page(conn, query, Some(expanded), Candidates::RankedPostings).await?;
+        if rows.len() > query.limit as usize {
+            return Ok((rows, estimate.round() as i64, true));
+        }
+    }
+    let taken_from = match broad {
+        true => Candidates::Postings,
+        false => Candidates::EveryMatch,
+    };
+    let (rows, total) = load_page(conn, query, Some(expanded), taken_from).await?;
     Ok(match broad {
         true => (rows, estimate.round() as i64, true),
         false => (rows, total, false),
@@ -918,14 +949,28 @@ fn name_words_condition(words: &[QueryWord], sql: &mut SqlBuilder) -> Option<Str
 /// score and part of the full one.
 const NAME_LIKENESS: &str = "similarity(sq.normalised, a.search_names)";
 
+/// Where a page of `list_actors` takes the matches it ranks from.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Candidates {
+    /// Every match (no text, or a narrow text: two-step ranking).
+    EveryMatch,
+    /// A broad text's best candidates from the search postings, then, when a page reaches
+    /// past them, the other matches (sql/broad_candidates.sql, sql/broad_beyond_top.sql).
+    Postings,
+    /// A broad text's ranked candidates alone, with filters: a page within them, planned
+    /// once (`text_page`).
+    RankedPostings,
+}
+
 /// The statements of one page of `list_actors` on `conn` (with the expanded text when the
 /// query has one): the page's rows, and the total count of matches.
 async fn load_page(
     conn: &AsyncPgConnection,
     query: &ActorQuery,
     expanded: Option<&ExpandedText>,
-    broad: bool,
+    taken_from: Candidates,
 ) -> QueryResult<(Vec<ListedActorRow>, i64)> {
+    let broad = taken_from != Candidates::EveryMatch;
     let mut page_sql = SqlBuilder::new("");
     let text = expanded.map(|expanded| text_args(expanded, &mut page_sql));
     let has_text = text.is_some();
@@ -935,8 +980,15 @@ async fn load_page(
     // of a 17 ms search at 100k actors. With a filter the plan depends on how many actors it
     // keeps ("cooperative" in Germany's box: 23 ms planned for its values, 230 ms planned
     // once), so it is planned for them, as every other statement (see `establish`); the
-    // setting is put back after it.
-    let planned_once = broad && !query.has_filters();
+    // setting is put back after it. A page within its ranked candidates alone is planned
+    // once with filters too: it reads each candidate's row by key (not the box, which a
+    // plan for any box read for each candidate: 300 ms) and never the matches after them,
+    // where the filters' selectivity decides the plan.
+    let planned_once = match taken_from {
+        Candidates::EveryMatch => false,
+        Candidates::Postings => !query.has_filters(),
+        Candidates::RankedPostings => true,
+    };
     let distance = match &query.near {
         Some(near) => format!(
             "ST_Distance(a.geom::geography, {}) / 1000.0",
@@ -1040,6 +1092,20 @@ async fn load_page(
                 per_term,
                 name_words,
             }) => BROAD_CANDIDATES_SQL
+                .replace(
+                    "{beyond_top}",
+                    match taken_from {
+                        Candidates::RankedPostings => "",
+                        _ => BROAD_BEYOND_TOP_SQL,
+                    },
+                )
+                .replace(
+                    "{check_from_where}",
+                    &match taken_from {
+                        Candidates::RankedPostings => candidate_row_alone(&from_where),
+                        _ => from_where.clone(),
+                    },
+                )
                 .replace("{from_where}", &from_where)
                 .replace("{per_term}", per_term)
                 .replace("{name_words}", name_words.as_deref().unwrap_or("false"))
@@ -1204,7 +1270,7 @@ impl Store {
             }
             None => {
                 let conn = self.conn().await?;
-                let (rows, total) = load_page(&conn, query, None, false).await?;
+                let (rows, total) = load_page(&conn, query, None, Candidates::EveryMatch).await?;
                 (rows, total, false, false)
             }
         };

@@ -10,7 +10,8 @@
 -- impact; they get the full score (cheap_position 1). Only when a page reaches past them
 -- (a deep page, or a query whose best matches are text-only and have no postings) are the
 -- other matches read, in the cheap order after them, as the two-step ranking does for every
--- query.
+-- query (beyond_top: sql/broad_beyond_top.sql; left out of a page asked of the ranked
+-- candidates alone, see actors.rs).
 (WITH top AS MATERIALIZED (
     -- Candidates in order first (OFFSET 0 keeps this sort from being merged into the outer
     -- query), then checked one by one until as many pass as are ranked; the check reads the row,
@@ -43,15 +44,12 @@
           GROUP BY u.actor_id
           ORDER BY words DESC, impact DESC, u.actor_id
           LIMIT ALL OFFSET 0) AS c
-    CROSS JOIN LATERAL (SELECT {cheap} AS cheap {from_where} AND a.id = c.actor_id) AS m
+    -- (check_from_where is from_where, or, planned once with filters, from_where reading the
+    -- candidate's row alone: a plan made for any bbox read the whole box for each candidate.)
+    CROSS JOIN LATERAL (SELECT {cheap} AS cheap {check_from_where} AND a.id = c.actor_id) AS m
     -- Said again: a hash join (chosen on small tables) does not keep the order.
     ORDER BY c.words DESC, c.impact DESC, c.actor_id
     LIMIT {ranked}
  )
  SELECT top.id AS candidate_id, top.cheap, 1::int8 AS cheap_position FROM top
- UNION ALL
- (SELECT a.id, {cheap}, {ranked} + 1 {from_where}
-    AND a.id NOT IN (SELECT top.id FROM top)
-    AND (SELECT count(*) FROM top) < {needed}
-  ORDER BY {cheap} DESC, a.id
-  LIMIT {needed})) c
+ {beyond_top}) c
