@@ -14,7 +14,8 @@ pub struct Config {
         default_value = "postgres://atlas@127.0.0.1:54329/atlas"
     )]
     pub database_url: String,
-    /// Maximum number of pooled database connections.
+    /// Maximum number of pooled database connections, for searches and for everything else
+    /// each (so up to twice as many).
     #[arg(long, env = "DATABASE_POOL_SIZE", default_value_t = 16)]
     pub database_pool_size: usize,
     /// Address the HTTP server listens on.

@@ -71,7 +71,7 @@ pub struct AppState {
 impl AppState {
     pub async fn load(store: Store, config: Config) -> anyhow::Result<AppState> {
         let store = store
-            .with_search_timeout(config.search_statement_timeout_ms)
+            .with_search_timeout(config.search_statement_timeout_ms)?
             .with_broad_matches(config.search_broad_matches)
             .with_expansion_cache(config.search_expansion_cache_mb << 20);
         let taxonomy = Arc::new(store.taxonomy().await?);

@@ -1221,10 +1221,10 @@ async fn load_page(
     }
 }
 
-/// Sets how the next statements on `conn` are planned, until the transaction ends (the
-/// search transaction of `Store::run_search`).
+/// Sets how the next statements on `conn`, a search connection, are planned (the next search
+/// on it plans for values again, see `Store::run_search`).
 async fn set_plan_cache_mode(conn: &AsyncPgConnection, mode: &str) -> QueryResult<()> {
-    diesel::sql_query("SELECT set_config('plan_cache_mode', $1, true)")
+    diesel::sql_query("SELECT set_config('plan_cache_mode', $1, false)")
         .bind::<Text, _>(mode)
         .execute(&mut &*conn)
         .await?;

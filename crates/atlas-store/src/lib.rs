@@ -67,6 +67,10 @@ pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations")
 #[derive(Clone)]
 pub struct Store {
     pool: Pool<AsyncPgConnection>,
+    /// Connections for search statements alone, opened with the search settings (see
+    /// `run_search`), as many as `pool` may hold.
+    search_pool: Pool<AsyncPgConnection>,
+    max_size: usize,
     /// For the connections CSV exports open to COPY through (diesel-async cannot).
     database_url: std::sync::Arc<str>,
     /// Exports COPYing at once; more wait their turn rather than open connections unbounded.
@@ -102,21 +106,14 @@ impl Store {
     /// Opens a pool; fails early (with the reason) when the database cannot be reached or
     /// lacks PostGIS, rather than on the first request.
     pub async fn connect(database_url: &str, max_size: usize) -> StoreResult<Store> {
-        let mut config = ManagerConfig::default();
-        // No `SELECT 1` before every checkout (a round trip per request): a connection that
-        // broke is still detected and replaced, and a query on a dead one fails with an error.
-        config.recycling_method = RecyclingMethod::Fast;
-        config.custom_setup = Box::new(|url| establish(url.to_owned()).boxed());
-        let manager = AsyncDieselConnectionManager::<AsyncPgConnection>::new_with_config(
-            database_url,
-            config,
-        );
-        let pool = Pool::builder(manager)
-            .max_size(max_size)
-            .build()
-            .map_err(|e| StoreError::Unavailable(e.to_string()))?;
         let store = Store {
-            pool,
+            pool: pool(database_url, max_size, SETTINGS.to_owned())?,
+            search_pool: pool(
+                database_url,
+                max_size,
+                search_settings(DEFAULT_SEARCH_TIMEOUT_MS),
+            )?,
+            max_size,
             database_url: database_url.into(),
             copy_slots: std::sync::Arc::new(tokio::sync::Semaphore::new(COPY_CONNECTIONS)),
             search_timeout_ms: DEFAULT_SEARCH_TIMEOUT_MS,
@@ -131,9 +128,15 @@ impl Store {
     /// The same store whose search statements (text queries, their facets, suggestions) are
     /// cancelled by PostgreSQL after `timeout_ms` milliseconds: one request matching most of
     /// the data cannot hold a connection and a core for long. 0 turns the limit off.
-    pub fn with_search_timeout(mut self, timeout_ms: u64) -> Store {
+    pub fn with_search_timeout(mut self, timeout_ms: u64) -> StoreResult<Store> {
         self.search_timeout_ms = timeout_ms;
-        self
+        // Its connections are opened when first asked for: none is open yet.
+        self.search_pool = pool(
+            &self.database_url,
+            self.max_size,
+            search_settings(timeout_ms),
+        )?;
+        Ok(self)
     }
 
     /// The same store whose relevance-ordered text queries expected to match more than
@@ -162,17 +165,19 @@ impl Store {
         Ok(self.pool.get().await?)
     }
 
-    /// Runs search statements on one connection, in a transaction whose settings end with it
-    /// (the pooled connection goes back unchanged):
+    /// Runs search statements on a connection of the search pool, whose settings were made
+    /// when it was opened (`search_settings`), so a search needs no statement of its own to
+    /// make them, nor a transaction to undo them:
     /// - with a timeout set, `statement_timeout` makes PostgreSQL cancel any of them that runs
     ///   longer; a cancelled one becomes `StoreError::SearchTimeout`;
     /// - `random_page_cost` is 1.1, as for data in memory or on SSD, instead of 4 (spinning
     ///   disks). With 4, the facets of a text matching a quarter of 100k actors read every
     ///   actor and tested its document (290 ms), instead of the text index's matches (120 ms;
-    ///   docs/benchmarks.md). The searches' other statements kept their plans.
+    ///   docs/benchmarks.md). Other statements keep their plans.
     ///
-    /// The statement that sets them also reads `actors_change_counter`, which the statements
-    /// get: whether a kept expansion is still valid costs no round trip of its own.
+    /// The first statement reads `actors_change_counter`, which the statements get (whether a
+    /// kept expansion is still valid), and plans the statements for their values again: a
+    /// search cancelled while one was planned once (`load_page`) left it so.
     pub(crate) async fn run_search<T, F>(&self, statements: F) -> StoreResult<T>
     where
         T: Send + 'static,
@@ -184,19 +189,16 @@ impl Store {
             + 'static,
     {
         let timeout_ms = self.search_timeout_ms;
-        let mut conn = self.conn().await?;
-        diesel_async::AsyncConnection::transaction(&mut *conn, async move |conn| {
+        let conn = self.search_pool.get().await?;
+        async {
             let opened: OpenedRow = diesel::sql_query(format!(
-                "SELECT set_config('random_page_cost', '1.1', true), \
-                        CASE WHEN $1 <> '0' THEN set_config('statement_timeout', $1, true) END, \
-                        ({}) AS counter",
+                "SELECT set_config('plan_cache_mode', 'force_custom_plan', false), ({}) AS counter",
                 expansions::CHANGE_COUNTER_SQL
             ))
-            .bind::<Text, _>(timeout_ms.to_string())
-            .get_result(conn)
+            .get_result(&mut &*conn)
             .await?;
-            statements(conn, ChangeCounter(opened.counter)).await
-        })
+            statements(&conn, ChangeCounter(opened.counter)).await
+        }
         .await
         .map_err(|error| StoreError::from_search(error, timeout_ms))
     }
@@ -239,12 +241,39 @@ where
 /// bbox or a text query whose selectivity depends on the values. JIT compilation is off: it
 /// starts above a planner cost that the facets and counts of a broad text query reach, and
 /// there it took ~450 ms to compile what runs in less (bench at 100k, docs/benchmarks.md).
-async fn establish(url: String) -> diesel::ConnectionResult<AsyncPgConnection> {
+async fn establish(url: String, settings: String) -> diesel::ConnectionResult<AsyncPgConnection> {
     let mut conn = <AsyncPgConnection as diesel_async::AsyncConnection>::establish(&url).await?;
-    conn.batch_execute("SET plan_cache_mode = force_custom_plan; SET jit = off")
+    conn.batch_execute(&settings)
         .await
         .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
     Ok(conn)
+}
+
+/// The settings of every pooled connection (see `establish`).
+const SETTINGS: &str = "SET plan_cache_mode = force_custom_plan; SET jit = off";
+
+/// The settings of a search connection (see `Store::run_search`).
+fn search_settings(timeout_ms: u64) -> String {
+    format!("{SETTINGS}; SET random_page_cost = 1.1; SET statement_timeout = {timeout_ms}")
+}
+
+/// A pool of at most `max_size` connections opened with `settings`. No `SELECT 1` before
+/// every checkout (a round trip per request): a connection that broke is still detected and
+/// replaced, and a query on a dead one fails with an error.
+fn pool(
+    database_url: &str,
+    max_size: usize,
+    settings: String,
+) -> StoreResult<Pool<AsyncPgConnection>> {
+    let mut config = ManagerConfig::default();
+    config.recycling_method = RecyclingMethod::Fast;
+    config.custom_setup = Box::new(move |url| establish(url.to_owned(), settings.clone()).boxed());
+    let manager =
+        AsyncDieselConnectionManager::<AsyncPgConnection>::new_with_config(database_url, config);
+    Pool::builder(manager)
+        .max_size(max_size)
+        .build()
+        .map_err(|e| StoreError::Unavailable(e.to_string()))
 }
 
 /// Applies pending migrations and returns how many ran. Blocking: diesel's migration harness
