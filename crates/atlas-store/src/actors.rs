@@ -845,10 +845,11 @@ async fn text_page(
         _ => 0.0,
     };
     let broad = broad_matches > 0 && estimate > broad_matches as f64;
-    // A broad query with filters is planned for its values (see `load_page`), 2–3 ms at 100k
-    // actors. A page within its ranked candidates does not read the matches after them, and
-    // that statement, planned once, reads the same: it is asked first, and the statement
-    // planned for its values only when fewer candidates pass the filters than the page needs.
+    // A broad query with filters is planned for its values (see `load_page`): 2–3 ms at 100k
+    // actors. A page within its ranked candidates needs none of the matches after them, and
+    // a statement reading the candidates alone, each by key, is the same plan whatever the
+    // filters: it is planned once and asked first. The full statement, planned for its
+    // values, is asked only when fewer candidates pass the filters than the page needs.
     let within_ranked = i64::from(rank_offset(query)) + i64::from(query.limit) < BROAD_RANKED;
     if broad && query.has_filters() && within_ranked {
         let (rows, _) = load_page(conn, query, Some(expanded), Candidates::RankedPostings).await?;

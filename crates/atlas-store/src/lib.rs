@@ -103,8 +103,9 @@ struct VersionRow {
 }
 
 impl Store {
-    /// Opens a pool; fails early (with the reason) when the database cannot be reached or
-    /// lacks PostGIS, rather than on the first request.
+    /// Opens the pools (one for searches, one for everything else); fails early (with the
+    /// reason) when the database cannot be reached or lacks PostGIS, rather than on the first
+    /// request.
     pub async fn connect(database_url: &str, max_size: usize) -> StoreResult<Store> {
         let store = Store {
             pool: pool(database_url, max_size, SETTINGS.to_owned())?,
