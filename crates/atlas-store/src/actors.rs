@@ -680,10 +680,16 @@ pub(crate) fn matching_sql(
     query: &ActorQuery,
     expanded: Option<&ExpandedText>,
 ) -> SqlBuilder {
+    let mut sql = text_matching_sql(select, expanded);
+    push_filters(query, &mut sql);
+    sql
+}
+
+/// As `matching_sql`, filters aside.
+fn text_matching_sql(select: &str, expanded: Option<&ExpandedText>) -> SqlBuilder {
     let mut sql = SqlBuilder::new(select);
     let text = expanded.map(|expanded| text_args(expanded, &mut sql));
     push_from(text.as_ref(), &mut sql);
-    push_filters(query, &mut sql);
     sql
 }
 
@@ -875,9 +881,7 @@ async fn estimate_matches(
     filters: Option<&ActorQuery>,
     expanded: &ExpandedText,
 ) -> QueryResult<f64> {
-    let mut sql = SqlBuilder::new("EXPLAIN (FORMAT JSON) SELECT 1");
-    let text = text_args(expanded, &mut sql);
-    push_from(Some(&text), &mut sql);
+    let mut sql = text_matching_sql("EXPLAIN (FORMAT JSON) SELECT 1", Some(expanded));
     if let Some(query) = filters {
         push_filters(query, &mut sql);
     }
