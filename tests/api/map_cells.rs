@@ -7,7 +7,7 @@
 
 use actix_web::test::TestRequest;
 use atlas_domain::map::{MapItem, Zoom, STORED_FACET_CELLS_MAX_ZOOM};
-use atlas_domain::{ActorKind, ActorQuery, BoundingBox, CategoryId};
+use atlas_domain::{ActorKind, ActorQuery, BoundingBox, CategoryId, Lang};
 use atlas_e2e::TestApp;
 use serde_json::json;
 
@@ -152,10 +152,44 @@ async fn filtered_queries(app: &TestApp, view: Option<[f64; 4]>) -> Vec<(String,
             "category=food-aid".into(),
             ActorQuery {
                 categories: category("food-aid"),
+                ..base.clone()
+            },
+        ),
+        (
+            "language=de".into(),
+            ActorQuery {
+                languages: vec![Lang::parse("de").expect("de")],
                 ..base
             },
         ),
     ]
+}
+
+/// Views whose facets are summed from stored cells: `VIEWS`, and boxes of many sizes and
+/// places (whole cells at one zoom or several, edges anywhere, small ones counted live).
+fn facet_views() -> Vec<Option<[f64; 4]>> {
+    let mut views = VIEWS.to_vec();
+    let mut seed = 11_u64;
+    let mut next = || {
+        seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+        (seed >> 11) as f64 / (1u64 << 53) as f64
+    };
+    for _ in 0..24 {
+        let (west, south) = (-12.0 + 40.0 * next(), 35.0 + 25.0 * next());
+        let (width, height) = (0.5 + 30.0 * next(), 0.3 + 20.0 * next());
+        views.push(Some([west, south, west + width, south + height]));
+    }
+    views
+}
+
+/// Facets of views from the stored cells against the same views counted live.
+async fn assert_facets_stored_equal_live(app: &TestApp, when: &str) {
+    for view in facet_views() {
+        let query = view_query(view);
+        let stored = app.store.facets(&query).await.expect("stored");
+        let live = app.store.facets_counted_live(&query).await.expect("live");
+        assert_eq!(stored, live, "{when}: facets of {view:?}");
+    }
 }
 
 /// Single-filter clusters from the stored cells against the same filter grouped live.
@@ -242,6 +276,50 @@ async fn stored_cells_give_the_clusters_that_grouping_the_actors_gives() {
         number_matched("&kind=cooperative&updated_since=1970-01-01").await,
         cooperatives
     );
+}
+
+#[tokio::test]
+async fn facets_of_a_view_are_summed_from_the_stored_cells() {
+    let app = TestApp::seeded().await.expect("app");
+    assert_facets_stored_equal_live(&app, "seeded").await;
+
+    // Proof that a view nothing else narrows is summed from the cells (everything, or a box
+    // holding whole cells), and that a view narrowed more is not: a stored count of German
+    // speakers put wrong by hand shows in the first only.
+    let europe = view_query(VIEWS[1]);
+    let before = app.store.facets(&europe).await.expect("facets");
+    let german = before.languages["de"];
+    assert!(german > 0, "the seed has German speakers in Europe");
+    app.sql(
+        "UPDATE map_cells SET actors = actors + 1000 WHERE facet = 'language' AND value = 'de'",
+    )
+    .await
+    .expect("tamper");
+    let after = app.store.facets(&europe).await.expect("facets");
+    assert!(after.languages["de"] >= german + 1000, "{after:?}");
+    assert_eq!(after.total, before.total, "only the tampered set");
+    let everywhere = app.store.facets(&view_query(None)).await.expect("facets");
+    let counted = app.store.facets_counted_live(&view_query(None)).await;
+    assert!(everywhere.languages["de"] >= counted.expect("live").languages["de"] + 1000);
+    // The API answers from the same place; narrowed by one more filter it counts live.
+    let facets = |filters: &'static str| {
+        let app = &app;
+        async move {
+            app.get(&format!("/v1/facets?bbox=-25,34,45,72{filters}"))
+                .await
+                .json()["languages"]["de"]
+                .as_u64()
+                .expect("a count of German speakers")
+        }
+    };
+    assert_eq!(facets("").await, after.languages["de"]);
+    assert_eq!(facets("&updated_since=1970-01-01").await, german);
+    // A map filtered on the language reads its stored cells too.
+    let clusters = app
+        .get("/v1/clusters?bbox=-25,34,45,72&zoom=4&language=de")
+        .await
+        .json();
+    assert!(clusters["numberMatched"].as_u64().expect("numberMatched") >= german + 1000);
 }
 
 #[tokio::test]
@@ -364,6 +442,7 @@ async fn stored_cells_follow_every_kind_of_write() {
             assert_eq!(stored_cells_out_of_step(app).await, 0, "{when}");
             assert_stored_equals_live(app, &[0, 4, 9, 12], when).await;
             assert_filtered_stored_equals_live(app, &[0, 4, 6], when).await;
+            assert_facets_stored_equal_live(app, when).await;
         }
     };
 
@@ -400,6 +479,25 @@ async fn stored_cells_follow_every_kind_of_write() {
     )
     .await;
     check("after category changes").await;
+
+    // New languages: one more, another instead, none.
+    write(
+        "UPDATE actors SET languages = languages || ARRAY['fi'] WHERE id IN \
+         (SELECT id FROM actors WHERE status = 'published' AND NOT 'fi' = ANY (languages) \
+          ORDER BY id LIMIT 15)",
+    )
+    .await;
+    write(
+        "UPDATE actors SET languages = ARRAY['sv'] WHERE id IN \
+         (SELECT id FROM actors WHERE status = 'published' ORDER BY id DESC LIMIT 10)",
+    )
+    .await;
+    write(
+        "UPDATE actors SET languages = '{}' WHERE id IN \
+         (SELECT id FROM actors WHERE status = 'published' ORDER BY name LIMIT 5)",
+    )
+    .await;
+    check("after language changes").await;
 
     // Bulk: every Austrian actor unpublished in one statement; the copy deleted.
     write("UPDATE actors SET status = 'archived' WHERE country = 'AT'").await;

@@ -871,6 +871,9 @@ async fn facet_counts_equal_the_result_set_they_describe() {
     );
     for filters in [
         "",
+        // Views nothing else narrows: summed from the stored map cells, the edges counted.
+        "bbox=-25,34,45,72",
+        "bbox=5,42,30,58",
         "q=repair",
         "q=Genossenschaft",
         "country=AT&kind=other",

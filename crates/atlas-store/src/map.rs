@@ -147,8 +147,8 @@ impl MapItemRow {
 }
 
 /// A set of published actors whose cells `map_cells` keeps: all of them (facet `""`), or
-/// those of one kind, one country or one category with its descendants (zooms up to
-/// `STORED_FACET_CELLS_MAX_ZOOM`).
+/// those of one kind, one country, one category with its descendants or one language (zooms
+/// up to `STORED_FACET_CELLS_MAX_ZOOM`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct StoredSet {
     facet: &'static str,
@@ -171,20 +171,20 @@ enum CellSource {
     Live,
     /// Every cell of the zoom read stored (no bbox).
     AllStored(StoredSet),
-    /// The whole cells inside a view read stored; the view's actors outside them grouped live.
-    StoredInside(BoundingBox, StoredSet),
+    /// The whole cells inside a view (the block) read stored; the view's actors outside them
+    /// grouped live.
+    StoredInside(BoundingBox, CellBlock, StoredSet),
     /// Exactly the cells of a block read stored (a tile), nothing live.
     StoredBlock(CellBlock, StoredSet),
 }
 
-/// The filters a stored set can stand for: none, or exactly one of one kind, one country or
-/// one category (with its descendants, which `candidate_stored_set` cannot check: see
-/// `Store::stored_set`). Anything else — text, near, several values, language, tag, time,
-/// combinations — is grouped live.
+/// The filters a stored set can stand for: none, or exactly one of one kind, one country, one
+/// category (with its descendants, which `candidate_stored_set` cannot check: see
+/// `Store::stored_set`) or one language. Anything else — text, near, several values, tag,
+/// time, combinations — is grouped live.
 fn candidate_stored_set(query: &ActorQuery, zoom: Zoom) -> Option<StoredSet> {
     let other_filters = query.text.is_some()
         || query.near.is_some()
-        || !query.languages.is_empty()
         || !query.tags.is_empty()
         || query.updated_since.is_some()
         || query.updated_until.is_some();
@@ -195,19 +195,24 @@ fn candidate_stored_set(query: &ActorQuery, zoom: Zoom) -> Option<StoredSet> {
         query.kinds.as_slice(),
         query.countries.as_slice(),
         query.categories.as_slice(),
+        query.languages.as_slice(),
     ) {
-        ([], [], []) => return Some(StoredSet::all()),
-        ([kind], [], []) => StoredSet {
+        ([], [], [], []) => return Some(StoredSet::all()),
+        ([kind], [], [], []) => StoredSet {
             facet: "kind",
             value: kind.as_str().to_owned(),
         },
-        ([], [country], []) => StoredSet {
+        ([], [country], [], []) => StoredSet {
             facet: "country",
             value: country.as_str().to_owned(),
         },
-        ([], [], [root, ..]) => StoredSet {
+        ([], [], [root, ..], []) => StoredSet {
             facet: "category",
             value: root.as_str().to_owned(),
+        },
+        ([], [], [], [language]) => StoredSet {
+            facet: "language",
+            value: language.as_str().to_owned(),
         },
         _ => return None,
     };
@@ -221,8 +226,10 @@ impl CellSource {
         };
         match &query.bbox {
             None => CellSource::AllStored(set),
-            Some(bbox) if zoom.cells_inside(bbox).is_some() => CellSource::StoredInside(*bbox, set),
-            Some(_) => CellSource::Live,
+            Some(bbox) => match zoom.cells_inside(bbox) {
+                Some(block) => CellSource::StoredInside(*bbox, block, set),
+                None => CellSource::Live,
+            },
         }
     }
 }
@@ -254,7 +261,7 @@ fn cells_sql(
     let set = match source {
         CellSource::Live => StoredSet::all(),
         CellSource::AllStored(set)
-        | CellSource::StoredInside(_, set)
+        | CellSource::StoredInside(_, _, set)
         | CellSource::StoredBlock(_, set) => set.clone(),
     };
     let facet_arg = sql.arg(Arg::Text(set.facet.to_owned()));
@@ -265,54 +272,15 @@ fn cells_sql(
             (live_where, " AND false".to_owned())
         }
         CellSource::AllStored(_) => (" AND false".to_owned(), String::new()),
-        CellSource::StoredBlock(block, _) => {
-            // A tile: exactly its cells, nothing live.
-            let (min_x, max_x, min_y, max_y) = (
-                sql.arg(Arg::Int(block.min_x)),
-                sql.arg(Arg::Int(block.max_x)),
-                sql.arg(Arg::Int(block.min_y)),
-                sql.arg(Arg::Int(block.max_y)),
-            );
-            (
-                " AND false".to_owned(),
-                format!(" AND cx BETWEEN {min_x} AND {max_x} AND cy BETWEEN {min_y} AND {max_y}"),
-            )
-        }
-        CellSource::StoredInside(view, _) => {
+        // A tile: exactly its cells, nothing live.
+        CellSource::StoredBlock(block, _) => (" AND false".to_owned(), block_cells_sql(block, sql)),
+        CellSource::StoredInside(view, block, _) => {
             let live_where = filters_sql(query, live_condition, sql);
-            let (w, s, e, n) = (
-                sql.arg(Arg::Float(view.min_lon)),
-                sql.arg(Arg::Float(view.min_lat)),
-                sql.arg(Arg::Float(view.max_lon)),
-                sql.arg(Arg::Float(view.max_lat)),
-            );
-            // The whole cells inside the view, by the very functions that place the actors:
-            // an actor outside the view cannot be in a cell strictly between the cells of the
-            // view's edges (the functions are monotonic).
-            let z = format!("{zoom_arg}::int");
-            let min_x = format!("(map_cell_x({w}, {z}) + 1)");
-            let max_x = format!("(map_cell_x({e}, {z}) - 1)");
-            let min_y = format!("(map_cell_y({n}, {z}) + 1)");
-            let max_y = format!("(map_cell_y({s}, {z}) - 1)");
-            let m = sql.arg(Arg::Float(STRIP_MARGIN_DEG));
-            // The view's other actors lie in the strips along the block's edges (the GiST
-            // index finds them; the NOT below decides).
-            let strips = [
-                format!("{w}, {s}, map_cell_west({min_x}, {z}) + {m}, {n}"),
-                format!("map_cell_west({max_x} + 1, {z}) - {m}, {s}, {e}, {n}"),
-                format!("{w}, {s}, {e}, map_cell_north({max_y} + 1, {z}) + {m}"),
-                format!("{w}, map_cell_north({min_y}, {z}) - {m}, {e}, {n}"),
-            ]
-            .map(|corners| format!("a.geom && ST_MakeEnvelope({corners}, 4326)"));
-            let live_where = format!(
-                "{live_where} AND ({}) \
-                 AND NOT (map_cell_x(ST_X(a.geom), {z}) BETWEEN {min_x} AND {max_x} \
-                 AND map_cell_y(ST_Y(a.geom), {z}) BETWEEN {min_y} AND {max_y})",
-                strips.join(" OR ")
-            );
-            let stored_where =
-                format!(" AND cx BETWEEN {min_x} AND {max_x} AND cy BETWEEN {min_y} AND {max_y}");
-            (live_where, stored_where)
+            let outside = outside_block_sql(view, block, sql);
+            (
+                format!("{live_where}{outside}"),
+                block_cells_sql(block, sql),
+            )
         }
     };
     MAP_CELLS_SQL
@@ -321,6 +289,54 @@ fn cells_sql(
         .replace("{zoom}", &zoom_arg)
         .replace("{facet}", &facet_arg)
         .replace("{value}", &value_arg)
+}
+
+/// ` AND ` the condition on `map_cells` rows for the cells of `block` (of its zoom).
+pub(crate) fn block_cells_sql(block: &CellBlock, sql: &mut SqlBuilder) -> String {
+    let [min_x, max_x, min_y, max_y] = block_args(block, sql);
+    format!(" AND cx BETWEEN {min_x} AND {max_x} AND cy BETWEEN {min_y} AND {max_y}")
+}
+
+/// The block's first and last column and row, bound in `sql`.
+fn block_args(block: &CellBlock, sql: &mut SqlBuilder) -> [String; 4] {
+    [block.min_x, block.max_x, block.min_y, block.max_y].map(|n| sql.arg(Arg::Int(n)))
+}
+
+/// SQL conditions (starting with ` AND `) for the actors of `view` that the cells of `block`
+/// (inside it) do not hold: those in four strips of the view along the block's edges (what
+/// the GiST index reads), then outside its cells as `map_cell_x/y` place them (what decides,
+/// as for the stored cells). The strips reach a little into the block, so rounding cannot
+/// drop an actor between them.
+pub(crate) fn outside_block_sql(
+    view: &BoundingBox,
+    block: &CellBlock,
+    sql: &mut SqlBuilder,
+) -> String {
+    let inner = block.bounds();
+    let m = STRIP_MARGIN_DEG;
+    let (w, s, e, n) = (view.min_lon, view.min_lat, view.max_lon, view.max_lat);
+    let strips = [
+        (w, s, inner.min_lon + m, n),
+        (inner.max_lon - m, s, e, n),
+        (w, s, e, inner.min_lat + m),
+        (w, inner.max_lat - m, e, n),
+    ]
+    .map(|(w, s, e, n)| {
+        format!(
+            "a.geom && ST_MakeEnvelope({}, {}, {}, {}, 4326)",
+            sql.arg(Arg::Float(w)),
+            sql.arg(Arg::Float(s)),
+            sql.arg(Arg::Float(e)),
+            sql.arg(Arg::Float(n)),
+        )
+    });
+    let z = sql.arg(Arg::Int(i64::from(block.zoom.level())));
+    let [min_x, max_x, min_y, max_y] = block_args(block, sql);
+    format!(
+        " AND ({}) AND NOT (map_cell_x(ST_X(a.geom), {z}::int) BETWEEN {min_x} AND {max_x} \
+         AND map_cell_y(ST_Y(a.geom), {z}::int) BETWEEN {min_y} AND {max_y})",
+        strips.join(" OR ")
+    )
 }
 
 /// The single actors query (deep zooms) over the actors matching `query` and `live_condition`.

@@ -3,6 +3,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use atlas_domain::map::{CellBlock, Zoom, STORED_FACET_CELLS_MAX_ZOOM};
 use atlas_domain::{
     Actor, ActorId, ActorQuery, BoundingBox, FacetCounts, Lang, LatLon, Suggestion, SuggestionKind,
 };
@@ -14,11 +15,13 @@ use futures_util::FutureExt;
 use crate::actors::{matching_sql, relax_text, ExpandedText};
 use crate::error::StoreResult;
 use crate::expansions::expanded_text;
+use crate::map::{block_cells_sql, outside_block_sql};
 use crate::rows::{ActorRow, ACTOR_COLUMNS};
 use crate::sql_args::{Arg, SqlBuilder};
 use crate::{on_connection, Store};
 
 const FACETS_SQL: &str = include_str!("sql/facets.sql");
+const STORED_FACETS_SQL: &str = include_str!("sql/stored_facets.sql");
 const SUGGEST_SQL: &str = include_str!("sql/suggest.sql");
 const CLAIM_OUTBOX_SQL: &str = include_str!("sql/claim_outbox.sql");
 
@@ -104,6 +107,93 @@ async fn load_facets(
     sql.into_query().load::<FacetRow>(&mut &*conn).await
 }
 
+/// The facets of a view that nothing narrows but its box (or of everything), summed from the
+/// stored map cells (`map_cells`, one set per kind, country, category and language, kept by
+/// triggers) instead of counted from every actor in it: the whole cells inside the box, each
+/// read at the coarsest zoom that fits (`CellBlock::in_coarsest_cells`), and the view's actors
+/// outside them counted live. None when the query narrows more, or no whole cell fits in the
+/// box (a small view, cheap to count live).
+fn stored_facets_sql(query: &ActorQuery) -> Option<SqlBuilder> {
+    if query.text.is_some()
+        || (ActorQuery {
+            bbox: None,
+            ..query.clone()
+        })
+        .has_filters()
+    {
+        return None;
+    }
+    let only_the_view = ActorQuery {
+        bbox: query.bbox,
+        ..ActorQuery::default()
+    };
+    let mut live = matching_sql("", &only_the_view, None);
+    let blocks = match &query.bbox {
+        Some(view) => {
+            let deepest = Zoom::new(STORED_FACET_CELLS_MAX_ZOOM)?;
+            let block = deepest.cells_inside(view)?;
+            let outside = outside_block_sql(view, &block, &mut live);
+            live.push(&outside);
+            block.in_coarsest_cells()
+        }
+        None => {
+            // Everything: the cells of zoom 0 hold every published actor.
+            live.push(" AND false");
+            let zoom = Zoom::new(0)?;
+            let last = zoom.cells_per_side() - 1;
+            vec![CellBlock {
+                zoom,
+                min_x: 0,
+                max_x: last,
+                min_y: 0,
+                max_y: last,
+            }]
+        }
+    };
+    // The live part goes first; its placeholders keep their numbers.
+    let (live_text, mut sql) = live.take_sql();
+    let stored: Vec<String> = blocks
+        .iter()
+        .map(|block| {
+            let zoom = sql.arg(Arg::Int(i64::from(block.zoom.level())));
+            format!("(c.zoom = {zoom}{})", block_cells_sql(block, &mut sql))
+        })
+        .collect();
+    sql.push(
+        &STORED_FACETS_SQL
+            .replace(
+                "{live_facets}",
+                &FACETS_SQL.replace("{matching}", &live_text),
+            )
+            .replace("{stored_cells}", &stored.join(" OR "))
+            .replace("{max_zoom}", &STORED_FACET_CELLS_MAX_ZOOM.to_string()),
+    );
+    Some(sql)
+}
+
+/// Facet rows as counts (`total` is the total; `relaxed` says the text was relaxed).
+fn facet_counts(rows: Vec<FacetRow>, relaxed: bool) -> FacetCounts {
+    let mut facets = FacetCounts {
+        relaxed,
+        ..FacetCounts::default()
+    };
+    for row in rows {
+        let n = count(row.count);
+        let map: &mut BTreeMap<String, u64> = match row.facet.as_str() {
+            "total" => {
+                facets.total = n;
+                continue;
+            }
+            "category" => &mut facets.categories,
+            "kind" => &mut facets.kinds,
+            "country" => &mut facets.countries,
+            _ => &mut facets.languages,
+        };
+        map.insert(row.value, n);
+    }
+    facets
+}
+
 impl Store {
     /// Counts per category, kind, country and language for exactly what `list_actors` would
     /// return for the same query (same FROM, text match and filters).
@@ -138,28 +228,21 @@ impl Store {
             }
             None => {
                 let conn = self.conn().await?;
-                (load_facets(&conn, query, None).await?, false)
+                let rows = match stored_facets_sql(query) {
+                    Some(sql) => sql.into_query().load::<FacetRow>(&mut &*conn).await?,
+                    None => load_facets(&conn, query, None).await?,
+                };
+                (rows, false)
             }
         };
-        let mut facets = FacetCounts {
-            relaxed,
-            ..FacetCounts::default()
-        };
-        for row in rows {
-            let n = count(row.count);
-            let map: &mut BTreeMap<String, u64> = match row.facet.as_str() {
-                "total" => {
-                    facets.total = n;
-                    continue;
-                }
-                "category" => &mut facets.categories,
-                "kind" => &mut facets.kinds,
-                "country" => &mut facets.countries,
-                _ => &mut facets.languages,
-            };
-            map.insert(row.value, n);
-        }
-        Ok(facets)
+        Ok(facet_counts(rows, relaxed))
+    }
+
+    /// As `facets` for a query without text, always counting the actors themselves (never
+    /// the stored cells): the reference the stored cells' facets are checked against.
+    pub async fn facets_counted_live(&self, query: &ActorQuery) -> StoreResult<FacetCounts> {
+        let conn = self.conn().await?;
+        Ok(facet_counts(load_facets(&conn, query, None).await?, false))
     }
 
     /// Up to `limit` suggestions for what a reader is typing: actors, cities, categories.
