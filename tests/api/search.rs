@@ -3133,3 +3133,49 @@ async fn a_snippet_comes_from_the_text_holding_the_word_in_any_language() {
         );
     }
 }
+
+/// A snippet marks a word the text query matched even when the text writes it with accents
+/// that change its stem, or that its stemmer keeps: the document is stemmed without accents,
+/// and so is the text parsed for the snippet ("educación" stems to "educ" with its accent,
+/// "educacion" without; English keeps "café").
+#[tokio::test]
+async fn a_snippet_marks_a_matched_word_written_with_accents() {
+    let app = TestApp::seeded().await.expect("app");
+    let mut actor = draft("Taller Abierto Lavapiés", "taller@example.org");
+    actor.description = [
+        (
+            "es".to_owned(),
+            "Talleres de educación popular para el barrio.".to_owned(),
+        ),
+        (
+            "fr".to_owned(),
+            "Des ateliers d'économie circulaire pour le quartier.".to_owned(),
+        ),
+        (
+            "en".to_owned(),
+            "Every Saturday our Repair Café mends toasters.".to_owned(),
+        ),
+    ]
+    .into();
+    import(&app, "taller-abierto", actor, ReviewStatus::Published).await;
+    // Each query names the actor or a word only it has, so that it is on the first page.
+    for (q, marked) in [
+        ("educacion lavapies", "<mark>educación</mark>"),
+        ("Educación Lavapiés", "<mark>educación</mark>"),
+        ("economie lavapies", "<mark>économie</mark>"),
+        ("repair cafe toasters", "<mark>Café</mark>"),
+    ] {
+        let page = app
+            .get(&format!("/v1/actors?q={}&limit=100", encode(q)))
+            .await
+            .json();
+        let item = page["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .find(|item| item["name"] == "Taller Abierto Lavapiés")
+            .unwrap_or_else(|| panic!("{q}: not found in {page}"));
+        let snippet = item["_matches"]["snippet"].as_str().unwrap_or_default();
+        assert!(snippet.contains(marked), "{q}: {}", item["_matches"]);
+    }
+}

@@ -25,7 +25,7 @@ CASE WHEN a.search_doc @@ sq.text_any THEN
  FROM (SELECT s.key, s.value FROM jsonb_each_text(a.summary) AS s
        UNION ALL
        SELECT d.key, d.value FROM jsonb_each_text(a.description) AS d) AS t,
-      LATERAL ts_headline(atlas_ts_config(t.key),
+      LATERAL ts_headline(atlas_marking_config(t.key),
             replace(replace(replace(t.value, '&', '&amp;'), '<', '&lt;'), '>', '&gt;'),
             sq.any_term,
             'MaxFragments=1, MaxWords=30, MinWords=12, StartSel=<mark>, StopSel=</mark>') AS h (snippet)
