@@ -858,7 +858,14 @@ async fn text_page(
     // values, is asked only when fewer candidates pass the filters than the page needs.
     let within_ranked = i64::from(rank_offset(query)) + i64::from(query.limit) < BROAD_RANKED;
     if broad && query.has_filters() && within_ranked {
-        let (rows, _) = load_page(conn, query, Some(expanded), Candidates::RankedPostings).await?;
+        let (rows, _) = load_page(
+            conn,
+            query,
+            Some(expanded),
+            Candidates::RankedPostings,
+            None,
+        )
+        .await?;
         if rows.len() > query.limit as usize {
             return Ok((rows, estimate.round() as i64, true));
         }
@@ -867,7 +874,7 @@ async fn text_page(
         true => Candidates::Postings,
         false => Candidates::EveryMatch,
     };
-    let (rows, total) = load_page(conn, query, Some(expanded), taken_from).await?;
+    let (rows, total) = load_page(conn, query, Some(expanded), taken_from, None).await?;
     Ok(match broad {
         true => (rows, estimate.round() as i64, true),
         false => (rows, total, false),
@@ -974,6 +981,7 @@ async fn load_page(
     query: &ActorQuery,
     expanded: Option<&ExpandedText>,
     taken_from: Candidates,
+    stored_count: Option<SqlBuilder>,
 ) -> QueryResult<(Vec<ListedActorRow>, i64)> {
     let broad = taken_from != Candidates::EveryMatch;
     let mut page_sql = SqlBuilder::new("");
@@ -1129,9 +1137,12 @@ async fn load_page(
     // With a text or place filter PostgreSQL reads and sorts every match anyway, so a
     // first page counts them in the same scan. Without one, the page can walk the order's
     // index and stop after a page, and a separate count is cheaper; after a cursor the
-    // scan sees only what follows it, so a separate query counts all matches.
-    let count_in_page = broad
-        || query.after.is_none() && (has_text || query.bbox.is_some() || query.near.is_some());
+    // scan sees only what follows it, so a separate query counts all matches. A large box
+    // counted from the stored map cells (`stored_count`) lets the page walk the order's
+    // index too.
+    let count_in_page = stored_count.is_none()
+        && (broad
+            || query.after.is_none() && (has_text || query.bbox.is_some() || query.near.is_some()));
     let (text_cte, text_join, score, search_columns) = match &text {
         Some(text) => (
             // Inlined where it is used, so the tsqueries are values to the planner; under a
@@ -1193,8 +1204,9 @@ async fn load_page(
     );
 
     // A separate count query, when the page does not count in its own scan.
-    let count_sql =
-        (!count_in_page).then(|| matching_sql("SELECT count(*) AS count", query, expanded));
+    let count_sql = stored_count.or_else(|| {
+        (!count_in_page).then(|| matching_sql("SELECT count(*) AS count", query, expanded))
+    });
     match count_sql {
         None => {
             if planned_once {
@@ -1274,8 +1286,10 @@ impl Store {
                 .await?
             }
             None => {
+                let stored_count = self.stored_count_sql(query).await?;
                 let conn = self.conn().await?;
-                let (rows, total) = load_page(&conn, query, None, Candidates::EveryMatch).await?;
+                let (rows, total) =
+                    load_page(&conn, query, None, Candidates::EveryMatch, stored_count).await?;
                 (rows, total, false, false)
             }
         };

@@ -15,7 +15,7 @@ use futures_util::FutureExt;
 use crate::actors::{matching_sql, relax_text, ExpandedText};
 use crate::error::StoreResult;
 use crate::expansions::expanded_text;
-use crate::map::{block_cells_sql, outside_block_sql};
+use crate::map::{blocks_sql, outside_block_sql};
 use crate::rows::{ActorRow, ACTOR_COLUMNS};
 use crate::sql_args::{Arg, SqlBuilder};
 use crate::{on_connection, Store};
@@ -152,20 +152,14 @@ fn stored_facets_sql(query: &ActorQuery) -> Option<SqlBuilder> {
     };
     // The live part goes first; its placeholders keep their numbers.
     let (live_text, mut sql) = live.take_sql();
-    let stored: Vec<String> = blocks
-        .iter()
-        .map(|block| {
-            let zoom = sql.arg(Arg::Int(i64::from(block.zoom.level())));
-            format!("(c.zoom = {zoom}{})", block_cells_sql(block, &mut sql))
-        })
-        .collect();
+    let cells = blocks_sql(&blocks, &mut sql);
     sql.push(
         &STORED_FACETS_SQL
             .replace(
                 "{live_facets}",
                 &FACETS_SQL.replace("{matching}", &live_text),
             )
-            .replace("{stored_cells}", &stored.join(" OR "))
+            .replace("{stored_cells}", &cells)
             .replace("{max_zoom}", &STORED_FACET_CELLS_MAX_ZOOM.to_string()),
     );
     Some(sql)

@@ -10,7 +10,7 @@ FROM (
     SELECT CASE WHEN c.facet = '' THEN 'total' ELSE c.facet END, c.value, sum(c.actors)
     FROM map_cells c
     -- Stated so that the partial index map_cells_by_place applies.
-    WHERE c.zoom <= {max_zoom} AND ({stored_cells})
+    WHERE c.zoom <= {max_zoom} AND {stored_cells}
     GROUP BY 1, 2
 ) f
 GROUP BY facet, value
