@@ -9,7 +9,8 @@
 # BASE_ENV="SEARCH_EXPANSION_CACHE_MB=0" as baseline.
 #
 # SET is facets (GET /v1/facets; two viewports: Germany, most of Europe), suggest (GET /v1/search/suggest, as typed letter by letter
-# and with typos) or search (GET /v1/actors?q=). Each request is answered one at a time (wrk,
+# and with typos), search (GET /v1/actors?q=) or pages (GET /v1/actors of viewports, without a
+# text). Each request is answered one at a time (wrk,
 # one connection) for BENCH_LATENCY_SECONDS (default 10) after one unrecorded request;
 # response caches are off, so every request counts again. Prints one row per request:
 # requests done, p50 and p99 in ms, per binary. Loopback only; nothing is downloaded.
@@ -54,7 +55,17 @@ case $SET in
     "/v1/actors?q=busco%20cooperativa%20de%20consumo%20en%20Valencia&limit=50"
     "/v1/actors?q=ich%20suche%20ein%20repair%20cafe%20in%20Berlin&limit=50"
   ) ;;
-  *) echo "unknown set $SET (facets, suggest or search)" >&2; exit 2 ;;
+  pages) REQUESTS=(
+    "/v1/actors?limit=50"
+    "/v1/actors?bbox=-11,35,32,60&limit=50"
+    "/v1/actors?bbox=5.8,47.2,15.1,55.1&limit=50"
+    "/v1/actors?bbox=16.18,48.10,16.58,48.33&limit=50"
+    "/v1/actors?bbox=-11,35,32,60&kind=cooperative&limit=50"
+    "/v1/actors?bbox=5.8,47.2,15.1,55.1&language=de&limit=50"
+    "/v1/actors?bbox=-11,35,32,60&country=FR&kind=cooperative&limit=50"
+    "/v1/actors?bbox=5.8,47.2,15.1,55.1&format=geojson&limit=200"
+  ) ;;
+  *) echo "unknown set $SET (facets, suggest, search or pages)" >&2; exit 2 ;;
 esac
 command -v wrk >/dev/null || { echo "wrk is needed (apt-get install wrk)" >&2; exit 1; }
 
