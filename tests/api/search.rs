@@ -3115,23 +3115,27 @@ async fn a_snippet_comes_from_the_text_holding_the_word_in_any_language() {
     .into();
     import(&app, "spielraum", actor, ReviewStatus::Published).await;
     for q in ["Bücher", "bucher", "BÜCHER"] {
-        let page = app
-            .get(&format!("/v1/actors?q={}&limit=100", encode(q)))
-            .await
-            .json();
-        let item = page["items"]
-            .as_array()
-            .expect("items")
-            .iter()
-            .find(|item| item["name"] == "Spielraum Margareten")
-            .unwrap_or_else(|| panic!("{q}: not found in {page}"));
-        let snippet = item["_matches"]["snippet"].as_str().unwrap_or_default();
-        assert!(
-            snippet.contains("<mark>Bücher</mark>"),
-            "{q}: {}",
-            item["_matches"]
-        );
+        let snippet = snippet_of(&app, q, "Spielraum Margareten").await;
+        assert!(snippet.contains("<mark>Bücher</mark>"), "{q}: {snippet}");
     }
+}
+
+/// The snippet of the actor named `name` among the first 100 matches of `q` ("" if none).
+async fn snippet_of(app: &TestApp, q: &str, name: &str) -> String {
+    let page = app
+        .get(&format!("/v1/actors?q={}&limit=100", encode(q)))
+        .await
+        .json();
+    let item = page["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|item| item["name"] == name)
+        .unwrap_or_else(|| panic!("{q}: {name} not found in {page}"));
+    item["_matches"]["snippet"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
 }
 
 /// A snippet marks a word the text query matched even when the text writes it with accents
@@ -3165,17 +3169,7 @@ async fn a_snippet_marks_a_matched_word_written_with_accents() {
         ("economie lavapies", "<mark>économie</mark>"),
         ("repair cafe toasters", "<mark>Café</mark>"),
     ] {
-        let page = app
-            .get(&format!("/v1/actors?q={}&limit=100", encode(q)))
-            .await
-            .json();
-        let item = page["items"]
-            .as_array()
-            .expect("items")
-            .iter()
-            .find(|item| item["name"] == "Taller Abierto Lavapiés")
-            .unwrap_or_else(|| panic!("{q}: not found in {page}"));
-        let snippet = item["_matches"]["snippet"].as_str().unwrap_or_default();
-        assert!(snippet.contains(marked), "{q}: {}", item["_matches"]);
+        let snippet = snippet_of(&app, q, "Taller Abierto Lavapiés").await;
+        assert!(snippet.contains(marked), "{q}: {snippet}");
     }
 }
