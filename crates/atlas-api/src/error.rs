@@ -5,7 +5,7 @@
 //! Unexpected failures are logged with their cause and answered with a generic 500 that
 //! reveals no internals.
 
-use actix_web::http::{header, StatusCode};
+use actix_web::http::{header, Method, StatusCode};
 use actix_web::{HttpResponse, ResponseError};
 use atlas_domain::{FieldError, SearchError, ValidationErrors};
 use atlas_store::StoreError;
@@ -47,6 +47,12 @@ pub enum ApiError {
     NotFound(String),
     #[error("not acceptable: {0}")]
     NotAcceptable(String),
+    /// The path exists, but not with this method.
+    #[error("{method} is not a method of this path; it takes {}", .allowed.iter().map(Method::as_str).collect::<Vec<_>>().join(", "))]
+    MethodNotAllowed {
+        method: Method,
+        allowed: Vec<Method>,
+    },
     /// The body is not usable JSON (empty, malformed, not an object).
     #[error("{detail}")]
     BadBody { code: &'static str, detail: String },
@@ -134,6 +140,7 @@ impl ApiError {
             ApiError::UnknownParameters(_) => "unknown_parameter".to_owned(),
             ApiError::NotFound(_) => "not_found".to_owned(),
             ApiError::NotAcceptable(_) => "not_acceptable".to_owned(),
+            ApiError::MethodNotAllowed { .. } => "method_not_allowed".to_owned(),
             ApiError::BadBody { code, .. }
             | ApiError::Unauthorized(code, _)
             | ApiError::Forbidden(code, _)
@@ -163,6 +170,7 @@ impl ApiError {
             ApiError::UnknownParameters(_) => "Unknown query parameter",
             ApiError::NotFound(_) => "Not found",
             ApiError::NotAcceptable(_) => "Not acceptable",
+            ApiError::MethodNotAllowed { .. } => "Method not allowed",
             ApiError::BadBody { .. } => "Unreadable body",
             ApiError::PayloadTooLarge(_) => "Payload too large",
             ApiError::UnsupportedMediaType(_) => "Unsupported media type",
@@ -243,6 +251,7 @@ impl ResponseError for ApiError {
             ApiError::InvalidInput(_) | ApiError::UnknownParameters(_) => StatusCode::BAD_REQUEST,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::NotAcceptable(_) => StatusCode::NOT_ACCEPTABLE,
+            ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::BadBody { .. } => StatusCode::BAD_REQUEST,
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -286,6 +295,11 @@ impl ResponseError for ApiError {
                 header::RETRY_AFTER,
                 header::HeaderValue::from(SEARCH_RETRY_AFTER_SECS),
             );
+        }
+        if let ApiError::MethodNotAllowed { allowed, .. } = self {
+            response
+                .headers_mut()
+                .insert(header::ALLOW, crate::methods::allow_header(allowed));
         }
         if let ApiError::Unauthorized(..) = self {
             response.headers_mut().insert(

@@ -15,6 +15,7 @@ pub mod http_cache;
 pub mod import;
 pub mod lang;
 pub mod mail;
+pub mod methods;
 pub mod params;
 pub mod precompressed;
 pub mod rate_limit;
@@ -300,20 +301,40 @@ pub fn app(
             .app_data(path_config)
             .app_data(json_config),
     );
-    app.service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", api))
+    let known_paths = web::Data::new(methods::KnownPaths::from_openapi(&api));
+    app.app_data(known_paths)
+        .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", api))
         .service(web::redirect("/docs", "/docs/"))
         .app_data(web::PayloadConfig::new(MAX_JSON_BODY_BYTES))
         .configure(routes::demo::configure)
-        .default_service(web::to(not_found))
+        .default_service(web::to(unrouted))
         .wrap(middleware::ErrorHandlers::new().default_handler(error::problem_for_framework_errors))
         .wrap(middleware::from_fn(response_cache::serve_cached))
         .wrap(middleware::from_fn(rate_limit::limit_writes))
         .wrap(middleware::Compress::default())
         .wrap(cors)
+        .wrap(middleware::from_fn(methods::answer_head_as_get))
         .wrap(tracing_actix_web::TracingLogger::default())
 }
 
-async fn not_found(req: HttpRequest) -> HttpResponse {
+/// What no route answered: a method the path does not take (405, or the methods for
+/// OPTIONS), or a path that does not exist (404).
+async fn unrouted(req: HttpRequest, known_paths: web::Data<methods::KnownPaths>) -> HttpResponse {
+    let allowed = known_paths.allowed(req.path());
+    if allowed.is_empty() {
+        return not_found(&req);
+    }
+    if req.method() == actix_web::http::Method::OPTIONS {
+        return methods::options_response(&allowed);
+    }
+    let refusal = error::ApiError::MethodNotAllowed {
+        method: req.method().clone(),
+        allowed,
+    };
+    actix_web::ResponseError::error_response(&refusal)
+}
+
+fn not_found(req: &HttpRequest) -> HttpResponse {
     problem_response(
         StatusCode::NOT_FOUND,
         &Problem {
