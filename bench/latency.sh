@@ -63,6 +63,9 @@ case $SET in
     "/v1/actors?bbox=-11,35,32,60&kind=cooperative&limit=50"
     "/v1/actors?bbox=5.8,47.2,15.1,55.1&language=de&limit=50"
     "/v1/actors?bbox=-11,35,32,60&country=FR&kind=cooperative&limit=50"
+    "/v1/actors?bbox=-11,35,32,60&kind=cooperative&language=de&limit=50"
+    "/v1/actors?bbox=-11,35,32,60&category=food&kind=association&limit=50"
+    "/v1/actors?bbox=5.8,47.2,15.1,55.1&language=de&kind=association&sort=updated&limit=50"
     "/v1/actors?bbox=5.8,47.2,15.1,55.1&format=geojson&limit=200"
   ) ;;
   *) echo "unknown set $SET (facets, suggest, search or pages)" >&2; exit 2 ;;

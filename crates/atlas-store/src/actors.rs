@@ -1176,25 +1176,39 @@ async fn load_page(
             NO_SEARCH_COLUMNS.to_owned(),
         ),
     };
+    let total = if broad {
+        // The caller reports the estimate.
+        "NULL::int8"
+    } else if count_in_page && two_phase.is_some() {
+        "c.matches"
+    } else if count_in_page {
+        "count(*) OVER ()"
+    } else {
+        "NULL::int8"
+    };
+    let (distance, score, from_where) = if total == "count(*) OVER ()" {
+        // The count reads every match, but the planner costs the page's scan as if its
+        // LIMIT stopped it early: a large box with two filters walked the name index through
+        // every actor (300 ms at 100k) instead of combining the filters' indexes (8 ms). In a
+        // subquery of its own (OFFSET 0 keeps it one) the scan is costed for all its rows.
+        (
+            "a.distance_km".to_owned(),
+            "a.score".to_owned(),
+            format!(
+                " FROM (SELECT a.id, a.sort_name, a.updated_at, {distance} AS distance_km, \
+                 {score} AS score{from_where} OFFSET 0) a"
+            ),
+        )
+    } else {
+        (distance, score, from_where)
+    };
     page_sql.push(
         &LIST_ACTORS_SQL
             .replace("{text}", &text_cte)
             .replace("{text_join}", text_join)
             .replace("{distance}", &distance)
             .replace("{score}", &score)
-            .replace(
-                "{total}",
-                if broad {
-                    // The caller reports the estimate.
-                    "NULL::int8"
-                } else if count_in_page && two_phase.is_some() {
-                    "c.matches"
-                } else if count_in_page {
-                    "count(*) OVER ()"
-                } else {
-                    "NULL::int8"
-                },
-            )
+            .replace("{total}", total)
             .replace("{from_where}", &from_where)
             .replace("{order}", order)
             .replace("{limit}", &limit)

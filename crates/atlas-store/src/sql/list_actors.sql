@@ -8,8 +8,9 @@
 --   q      -> actors_published_search_doc (search_doc @@ tsquery, GIN)
 --   name   -> actors_published_sort_name (sort_name, id)
 --   updated-> actors_published_updated  (updated_at DESC, id DESC)
--- total is `count(*) OVER ()` (all matches, before LIMIT, in the same scan) on a first
--- page with a text or place filter, else NULL and a separate query counts (see actors.rs).
+-- total is `count(*) OVER ()` (all matches, before LIMIT, in the same scan; the matches are
+-- then a subquery of their own, see actors.rs) on a first page with a text or place filter,
+-- else NULL and a separate query counts (see actors.rs).
 -- text is the CTE `sq AS NOT MATERIALIZED (SELECT $n::tsquery AS match_all, …)` when there
 -- is a text query: the tsqueries atlas_search_query expanded the text into, in a statement of
 -- their own just before, bound as values so the planner estimates their selectivity (q + a
