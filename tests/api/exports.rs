@@ -159,6 +159,36 @@ async fn an_unchanged_export_is_a_304() {
 }
 
 #[tokio::test]
+async fn a_head_request_gets_the_headers_without_reading_the_export() {
+    let app = TestApp::seeded().await.expect("app");
+    for format in ["csv", "geojson", "jsonld"] {
+        let uri = format!("/v1/exports/actors.{format}");
+        let get = export(&app, format).await;
+        // In-process the test service hands over whatever body the handler made (a real
+        // connection drops HEAD's body anyway; http_conventions checks that): it must be none.
+        let head = app
+            .send(
+                actix_web::test::TestRequest::default()
+                    .method(actix_web::http::Method::HEAD)
+                    .uri(&uri),
+            )
+            .await;
+        assert_eq!(head.status, 200, "HEAD {uri}");
+        assert!(head.body.is_empty(), "HEAD {uri} made the export");
+        assert!(!get.body.is_empty());
+        for name in [
+            "content-type",
+            "etag",
+            "x-total-count",
+            "link",
+            "last-modified",
+        ] {
+            assert_eq!(head.header(name), get.header(name), "HEAD {uri}: {name}");
+        }
+    }
+}
+
+#[tokio::test]
 async fn gdal_opens_the_geojson_export_with_every_feature_and_field() {
     let app = TestApp::seeded().await.expect("app");
     let total = app.get("/v1/actors?limit=1").await.json()["total"]

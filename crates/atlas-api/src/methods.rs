@@ -9,20 +9,31 @@ use actix_web::body::MessageBody;
 use actix_web::dev::{ResourceDef, ServiceRequest, ServiceResponse};
 use actix_web::http::{header, Method};
 use actix_web::middleware::Next;
-use actix_web::HttpResponse;
+use actix_web::{HttpMessage, HttpRequest, HttpResponse};
 use utoipa::openapi::OpenApi;
 
 /// Answers HEAD through the GET routes. The HTTP/1 and HTTP/2 codecs remember that the
 /// request was HEAD and send the response's headers only (Content-Length and ETag included),
-/// so the handlers need not know.
+/// so the handlers need not know, except one whose body is costly to make (`asked_head`).
 pub async fn answer_head_as_get(
     mut req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     if req.method() == Method::HEAD {
         req.head_mut().method = Method::GET;
+        req.extensions_mut().insert(AskedHead);
     }
     next.call(req).await
+}
+
+/// Marks a request that came as HEAD.
+#[derive(Clone, Copy)]
+struct AskedHead;
+
+/// Whether the request came as HEAD: its body would be thrown away, so a handler that reads
+/// much to make one (a whole export) can leave it empty.
+pub fn asked_head(req: &HttpRequest) -> bool {
+    req.extensions().contains::<AskedHead>()
 }
 
 /// Every documented path, as actix matches it, with the methods it answers.
