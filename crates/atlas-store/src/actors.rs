@@ -1176,17 +1176,18 @@ async fn load_page(
             NO_SEARCH_COLUMNS.to_owned(),
         ),
     };
+    let counted_by_window = count_in_page && !broad && two_phase.is_none();
     let total = if broad {
         // The caller reports the estimate.
         "NULL::int8"
     } else if count_in_page && two_phase.is_some() {
         "c.matches"
-    } else if count_in_page {
+    } else if counted_by_window {
         "count(*) OVER ()"
     } else {
         "NULL::int8"
     };
-    let (distance, score, from_where) = if total == "count(*) OVER ()" {
+    let (distance, score, from_where) = if counted_by_window {
         // The count reads every match, but the planner costs the page's scan as if its
         // LIMIT stopped it early: a large box with two filters walked the name index through
         // every actor (300 ms at 100k) instead of combining the filters' indexes (8 ms). In a
