@@ -3173,3 +3173,118 @@ async fn a_snippet_marks_a_matched_word_written_with_accents() {
         assert!(snippet.contains(marked), "{q}: {snippet}");
     }
 }
+
+/// A map asks for suggestions in its view: actors and cities from inside it, categories
+/// counted in it; a town outside it is a place to take the map to.
+#[tokio::test]
+async fn suggestions_for_a_map_view_come_from_inside_it() {
+    let app = TestApp::seeded().await.expect("app");
+    let vienna = [16.18, 48.10, 16.58, 48.33];
+    let view = "16.18,48.10,16.58,48.33";
+    let inside = |s: &Value| {
+        let (lon, lat) = (
+            s["point"]["lon"].as_f64().expect("lon"),
+            s["point"]["lat"].as_f64().expect("lat"),
+        );
+        (vienna[0]..=vienna[2]).contains(&lon) && (vienna[1]..=vienna[3]).contains(&lat)
+    };
+    let suggest = |query: String| {
+        let app = &app;
+        async move {
+            let response = app.get(&format!("/v1/search/suggest?{query}")).await;
+            assert_eq!(
+                response.status,
+                StatusCode::OK,
+                "{query}: {}",
+                response.text()
+            );
+            response.json()["items"].as_array().cloned().expect("items")
+        }
+    };
+
+    // Texts that name actors in Vienna, and elsewhere too without the view.
+    let mut outside_without_view = 0;
+    for actor in app
+        .walk(&format!("/v1/actors?bbox={view}&sort=name&limit=50"))
+        .await
+        .iter()
+        .step_by(7)
+    {
+        let name = actor["name"].as_str().expect("name");
+        let encode =
+            |text: &str| -> String { form_urlencoded::byte_serialize(text.as_bytes()).collect() };
+        // The whole name finds the actor; its first letters, others in the view with it.
+        let named = suggest(format!("q={}&bbox={view}", encode(name))).await;
+        assert!(
+            named.iter().any(|s| s["id"] == actor["id"]),
+            "{name} is in the view: {named:?}"
+        );
+        let begun: String = name.chars().take(4).collect();
+        let in_view = suggest(format!("q={}&bbox={view}", encode(&begun))).await;
+        for s in named
+            .iter()
+            .chain(&in_view)
+            .filter(|s| s["type"] == "actor" || s["type"] == "city")
+        {
+            assert!(inside(s), "{begun}: {s} is outside the view");
+        }
+        let anywhere = suggest(format!("q={}", encode(&begun))).await;
+        outside_without_view += anywhere
+            .iter()
+            .filter(|s| s["type"] == "actor" && !inside(s))
+            .count();
+    }
+    assert!(
+        outside_without_view > 0,
+        "the texts name actors elsewhere too"
+    );
+
+    // A category counts its actors in the view, as the view's facets do.
+    let facets = app.get(&format!("/v1/facets?bbox={view}")).await.json();
+    let world = app.get("/v1/facets").await.json();
+    for text in ["repair", "food", "cooperative", "Verein"] {
+        let in_view = suggest(format!("q={text}&bbox={view}")).await;
+        let anywhere = suggest(format!("q={text}")).await;
+        for (suggestions, counts) in [(&in_view, &facets), (&anywhere, &world)] {
+            for category in suggestions.iter().filter(|s| s["type"] == "category") {
+                let id = category["id"].as_str().expect("id");
+                let expected = counts["categories"][id].as_u64().unwrap_or(0);
+                assert_eq!(category["count"].as_u64(), Some(expected), "{text}: {id}");
+            }
+        }
+    }
+
+    // Innsbruck, whose actors are all outside Vienna's view: a place to go to, not a city.
+    let is_innsbruck = |s: &&Value| s["label"] == "Innsbruck";
+    let anywhere = suggest("q=Innsbr".to_owned()).await;
+    assert_eq!(
+        anywhere
+            .iter()
+            .find(is_innsbruck)
+            .map(|s| s["type"].clone()),
+        Some(json!("city")),
+        "{anywhere:?}"
+    );
+    let in_view = suggest(format!("q=Innsbr&bbox={view}")).await;
+    assert_eq!(
+        in_view.iter().find(is_innsbruck).map(|s| s["type"].clone()),
+        Some(json!("place")),
+        "{in_view:?}"
+    );
+
+    // A view across the antimeridian is two boxes; the seed has nobody there.
+    let pacific = suggest("q=repair&bbox=170,-50,-170,-30".to_owned()).await;
+    assert!(pacific
+        .iter()
+        .all(|s| s["type"] != "actor" && s["type"] != "city"));
+
+    for bad in ["1,2,3", "16.5,48.3,16.1,48.1", "a,b,c,d", "0,0,0,200"] {
+        let response = app
+            .get(&format!("/v1/search/suggest?q=repair&bbox={bad}"))
+            .await;
+        assert_eq!(response.status, StatusCode::BAD_REQUEST, "{bad}");
+        let problem = response.json();
+        assert_eq!(problem["code"], "invalid_bbox", "{bad}");
+        assert_eq!(problem["errors"][0]["field"], "bbox", "{bad}");
+    }
+}

@@ -4,8 +4,8 @@ use std::sync::{Arc, OnceLock};
 
 use atlas_domain::query::{ActorPage, ListedActor};
 use atlas_domain::{
-    Actor, ActorId, ActorQuery, ActorRef, ContactDetails, PageCursor, ReviewStatus, Slug,
-    SortOrder, ValidActor,
+    Actor, ActorId, ActorQuery, ActorRef, BoundingBox, ContactDetails, PageCursor, ReviewStatus,
+    Slug, SortOrder, ValidActor,
 };
 use diesel::prelude::*;
 use diesel::sql_types::{Array, Int8, Nullable, Text};
@@ -727,23 +727,29 @@ fn candidate_row_alone(from_where: &str) -> String {
     }
 }
 
+/// Whether actor `a` is in `bbox` (in one of its halves, when it crosses the antimeridian).
+pub(crate) fn in_bbox_condition(bbox: &BoundingBox, sql: &mut SqlBuilder) -> String {
+    let boxes: Vec<String> = bbox
+        .split_at_antimeridian()
+        .iter()
+        .map(|b| {
+            format!(
+                "a.geom && ST_MakeEnvelope({}, {}, {}, {}, 4326)",
+                sql.arg(Arg::Float(b.min_lon)),
+                sql.arg(Arg::Float(b.min_lat)),
+                sql.arg(Arg::Float(b.max_lon)),
+                sql.arg(Arg::Float(b.max_lat)),
+            )
+        })
+        .collect();
+    format!("({})", boxes.join(" OR "))
+}
+
 /// Appends the query's filters (not its text nor its cursor) as `AND …` clauses.
 pub(crate) fn push_filters(query: &ActorQuery, sql: &mut SqlBuilder) {
     if let Some(bbox) = &query.bbox {
-        let boxes: Vec<String> = bbox
-            .split_at_antimeridian()
-            .iter()
-            .map(|b| {
-                format!(
-                    "a.geom && ST_MakeEnvelope({}, {}, {}, {}, 4326)",
-                    sql.arg(Arg::Float(b.min_lon)),
-                    sql.arg(Arg::Float(b.min_lat)),
-                    sql.arg(Arg::Float(b.max_lon)),
-                    sql.arg(Arg::Float(b.max_lat)),
-                )
-            })
-            .collect();
-        sql.push(&format!(" AND ({})", boxes.join(" OR ")));
+        let condition = in_bbox_condition(bbox, sql);
+        sql.push(&format!(" AND {condition}"));
     }
     if let Some(near) = &query.near {
         let point = near_point(near.lon, near.lat, sql);

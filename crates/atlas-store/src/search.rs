@@ -12,7 +12,7 @@ use diesel::{QueryResult, QueryableByName};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use futures_util::FutureExt;
 
-use crate::actors::{matching_sql, relax_text, ExpandedText};
+use crate::actors::{in_bbox_condition, matching_sql, relax_text, ExpandedText};
 use crate::error::StoreResult;
 use crate::expansions::expanded_text;
 use crate::map::{blocks_sql, outside_block_sql};
@@ -239,23 +239,33 @@ impl Store {
         Ok(facet_counts(load_facets(&conn, query, None).await?, false))
     }
 
-    /// Up to `limit` suggestions for what a reader is typing: actors, cities, categories.
+    /// Up to `limit` suggestions for what a reader is typing: actors, cities, categories,
+    /// places, countries. With the map's `view`, actors and cities come from inside it and a
+    /// category counts its actors in it (sql/suggest.sql).
     pub async fn suggest(
         &self,
         text: &str,
         lang: Lang,
         limit: u32,
+        view: Option<BoundingBox>,
     ) -> StoreResult<Vec<Suggestion>> {
-        let query = diesel::sql_query(SUGGEST_SQL)
-            .bind::<Text, _>(text.to_owned())
-            .bind::<Text, _>(lang.as_str().to_owned())
-            .bind::<Int8, _>(i64::from(limit));
+        let mut sql = SqlBuilder::new("");
+        // $1, $2 and $3, as the statement names them.
+        sql.arg(Arg::Text(text.to_owned()));
+        sql.arg(Arg::Text(lang.as_str().to_owned()));
+        sql.arg(Arg::Int(i64::from(limit)));
+        let in_view = match &view {
+            Some(view) => in_bbox_condition(view, &mut sql),
+            None => "true".to_owned(),
+        };
+        sql.push(&SUGGEST_SQL.replace("{in_view}", &in_view));
+        let query = sql.into_query();
         let rows: Vec<SuggestionRow> = self
             .run_search(on_connection(move |conn, _| {
                 query.load(&mut &*conn).boxed()
             }))
             .await?;
-        Ok(rows
+        let mut suggestions: Vec<Suggestion> = rows
             .into_iter()
             .map(|row| Suggestion {
                 kind: match row.kind.as_str() {
@@ -282,7 +292,26 @@ impl Store {
                     _ => None,
                 },
             })
-            .collect())
+            .collect();
+        let has_category = suggestions
+            .iter()
+            .any(|s| s.kind == SuggestionKind::Category);
+        if let (Some(view), true) = (view, has_category) {
+            // The facets of the view: from its stored map cells when it is large.
+            let in_view = self
+                .facets(&ActorQuery {
+                    bbox: Some(view),
+                    ..ActorQuery::default()
+                })
+                .await?;
+            for suggestion in &mut suggestions {
+                if suggestion.kind == SuggestionKind::Category {
+                    let n = in_view.categories.get(&suggestion.id).copied();
+                    suggestion.count = Some(n.unwrap_or(0));
+                }
+            }
+        }
+        Ok(suggestions)
     }
 
     /// The published actors among `ids`, in the order given (absent ones are left out).

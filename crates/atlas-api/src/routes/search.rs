@@ -103,6 +103,12 @@ pub struct SuggestParams {
     /// At most this many suggestions, 1 to 10 (default 10).
     #[param(value_type = Option<u32>)]
     limit: Option<String>,
+    /// The map's view, `min_lon,min_lat,max_lon,max_lat` (WGS84): actors and cities are then
+    /// suggested from inside it, with a city's count of actors in it, and a category's count
+    /// is its actors in it. A town whose actors are all outside it is a `place`, somewhere to
+    /// take the map; places and countries are suggested wherever they are.
+    #[param(example = "16.18,48.10,16.58,48.33")]
+    bbox: Option<String>,
 }
 
 /// One suggestion.
@@ -222,7 +228,15 @@ pub async fn suggest(
             }
         },
     };
-    let suggestions = state.store.suggest(text.as_str(), lang, limit).await?;
+    let view = params
+        .bbox
+        .as_deref()
+        .map(|raw| atlas_domain::BoundingBox::parse("bbox", raw))
+        .transpose()?;
+    let suggestions = state
+        .store
+        .suggest(text.as_str(), lang, limit, view)
+        .await?;
     let body = SuggestResponse {
         items: suggestions.into_iter().map(SuggestionView::from).collect(),
     };

@@ -17,6 +17,10 @@
 -- A country whose name (in any language search knows, search_country_names) begins with the
 -- text, from 3 letters, is a country suggestion (at most 3), with the count, middle and
 -- extent of its actors from the stored map cells of zoom 0.
+-- With the map's view (each in_view placeholder: the actor's point is in it; `true` without
+-- one), actors and cities are suggested from inside it, and a town none of whose actors is in
+-- it is a place (somewhere to take the map). Categories, places and countries are suggested
+-- wherever they are; the store counts a category's actors in the view (Store::suggest).
 -- Every suggestion but a category has a point for the map (lon, lat: the actor, the middle
 -- of a city's or country's actors, the place); a city and a country also the extent of
 -- their actors.
@@ -30,7 +34,7 @@ WITH begun_names AS (
            (2 + word_similarity(atlas_normalise($1), a.search_names))::float8 AS score,
            ST_X(a.geom) AS lon, ST_Y(a.geom) AS lat, NULL::box2d AS extent
     FROM (SELECT * FROM actors a
-          WHERE a.status = 'published' AND length(atlas_normalise($1)) >= 1
+          WHERE a.status = 'published' AND length(atlas_normalise($1)) >= 1 AND {in_view}
             AND a.sort_name >= atlas_normalise($1)
             AND a.sort_name < atlas_normalise($1) || chr(1114111)
           ORDER BY a.sort_name, a.id
@@ -48,7 +52,7 @@ names AS (
              + word_similarity(atlas_normalise($1), a.search_names))::float8 AS score,
             ST_X(a.geom) AS lon, ST_Y(a.geom) AS lat, NULL::box2d AS extent
      FROM actors a
-     WHERE a.status = 'published' AND length(atlas_normalise($1)) >= 3
+     WHERE a.status = 'published' AND length(atlas_normalise($1)) >= 3 AND {in_view}
        AND (SELECT count(*) FROM begun_names) < $3
        AND (a.search_names LIKE atlas_contains_pattern(atlas_normalise($1))
             OR atlas_normalise($1) <% a.search_names)
@@ -62,7 +66,7 @@ names AS (
             word_similarity(atlas_normalise($1), a.search_names)::float8 AS score,
             ST_X(a.geom) AS lon, ST_Y(a.geom) AS lat, NULL::box2d AS extent
      FROM actors a
-     WHERE a.status = 'published' AND length(atlas_normalise($1)) BETWEEN 1 AND 2
+     WHERE a.status = 'published' AND length(atlas_normalise($1)) BETWEEN 1 AND 2 AND {in_view}
        AND (SELECT count(*) FROM begun_names) < $3
        AND a.search_names LIKE '% ' || substr(atlas_contains_pattern(atlas_normalise($1)), 2)
        AND a.id::text NOT IN (SELECT b.id FROM begun_names b)
@@ -81,7 +85,7 @@ swapped_names AS (
     FROM unnest(CASE WHEN length(atlas_normalise($1)) >= 5
                      THEN atlas_swapped_spellings(atlas_normalise($1)) END) AS s (spelling)
     JOIN actors a ON a.search_names LIKE atlas_contains_pattern(s.spelling)
-    WHERE a.status = 'published'
+    WHERE a.status = 'published' AND {in_view}
       AND (SELECT count(*) FROM names) < $3
       AND a.id::text NOT IN (SELECT n.id FROM names n)
     ORDER BY score DESC, a.sort_name
@@ -111,19 +115,19 @@ town_names AS (
 -- "Vienn" is Wien, "Thessal" Θεσσαλονίκη, "Bukar" București, while they are typed).
 town_members AS (
     SELECT a.id, a.city, a.country, a.geom, false AS named FROM actors a
-    WHERE a.status = 'published' AND a.city IS NOT NULL
+    WHERE a.status = 'published' AND a.city IS NOT NULL AND {in_view}
       AND ((length(atlas_normalise($1)) >= 3
             AND atlas_normalise(a.city) LIKE atlas_contains_pattern(atlas_normalise($1)))
            OR atlas_normalise($1) <% atlas_normalise(a.city))
     UNION
     SELECT a.id, a.city, a.country, a.geom, true
     FROM unnest(atlas_town_aliases(atlas_normalise($1))) AS t (alias)
-    JOIN actors a ON atlas_normalise(a.city) = t.alias AND a.status = 'published'
+    JOIN actors a ON atlas_normalise(a.city) = t.alias AND a.status = 'published' AND {in_view}
     UNION
     SELECT a.id, a.city, a.country, a.geom, true
     FROM town_names t
     JOIN gazetteer_names o ON o.geonameid = t.geonameid
-    JOIN actors a ON atlas_normalise(a.city) = o.folded AND a.status = 'published'
+    JOIN actors a ON atlas_normalise(a.city) = o.folded AND a.status = 'published' AND {in_view}
     WHERE t.begins AND length(atlas_normalise($1)) >= 4
 ),
 cities AS (
@@ -190,6 +194,7 @@ places AS (
     FROM town_names t
     WHERE NOT EXISTS (SELECT 1 FROM gazetteer_names o
                       JOIN actors a ON atlas_normalise(a.city) = o.folded AND a.status = 'published'
+                                   AND {in_view}
                       WHERE o.geonameid = t.geonameid)
     ORDER BY t.score DESC, t.population DESC
     LIMIT least(3, $3)
