@@ -9,8 +9,8 @@
 # BASE_ENV="SEARCH_EXPANSION_CACHE_MB=0" as baseline.
 #
 # SET is facets (GET /v1/facets; two viewports: Germany, most of Europe), suggest (GET /v1/search/suggest, as typed letter by letter
-# and with typos), search (GET /v1/actors?q=) or pages (GET /v1/actors of viewports, without a
-# text). Each request is answered one at a time (wrk,
+# and with typos), suggest-view (the same with a map's view: Vienna, Germany, most of Europe),
+# search (GET /v1/actors?q=) or pages (GET /v1/actors of viewports, without a text). Each request is answered one at a time (wrk,
 # one connection) for BENCH_LATENCY_SECONDS (default 10) after one unrecorded request;
 # response caches are off, so every request counts again. Prints one row per request:
 # requests done, p50 and p99 in ms, per binary. Loopback only; nothing is downloaded.
@@ -40,6 +40,17 @@ case $SET in
     "/v1/search/suggest?q=repair"
     "/v1/search/suggest?q=Lebensmittel&lang=de"
   ) ;;
+  suggest-view) REQUESTS=(
+    "/v1/search/suggest?q=c&bbox=16.18,48.10,16.58,48.33"
+    "/v1/search/suggest?q=co&bbox=16.18,48.10,16.58,48.33"
+    "/v1/search/suggest?q=repa&bbox=16.18,48.10,16.58,48.33"
+    "/v1/search/suggest?q=vien&bbox=16.18,48.10,16.58,48.33"
+    "/v1/search/suggest?q=co&bbox=5.8,47.2,15.1,55.1"
+    "/v1/search/suggest?q=coop&bbox=5.8,47.2,15.1,55.1"
+    "/v1/search/suggest?q=repair&bbox=5.8,47.2,15.1,55.1"
+    "/v1/search/suggest?q=co&bbox=-11,35,32,60"
+    "/v1/search/suggest?q=Innsbruk&bbox=-11,35,32,60"
+  ) ;;
   search) REQUESTS=(
     "/v1/actors?q=lyon&limit=50"
     "/v1/actors?q=coperativa&limit=50"
@@ -68,7 +79,7 @@ case $SET in
     "/v1/actors?bbox=5.8,47.2,15.1,55.1&language=de&kind=association&sort=updated&limit=50"
     "/v1/actors?bbox=5.8,47.2,15.1,55.1&format=geojson&limit=200"
   ) ;;
-  *) echo "unknown set $SET (facets, suggest, search or pages)" >&2; exit 2 ;;
+  *) echo "unknown set $SET (facets, suggest, suggest-view, search or pages)" >&2; exit 2 ;;
 esac
 command -v wrk >/dev/null || { echo "wrk is needed (apt-get install wrk)" >&2; exit 1; }
 
