@@ -3242,9 +3242,19 @@ async fn suggestions_for_a_map_view_come_from_inside_it() {
     // A category counts its actors in the view, as the view's facets do.
     let facets = app.get(&format!("/v1/facets?bbox={view}")).await.json();
     let world = app.get("/v1/facets").await.json();
-    for text in ["repair", "food", "cooperative", "Verein"] {
+    let mut demoted = 0;
+    for text in ["repair", "food", "cooperative", "Verein", "fair"] {
         let in_view = suggest(format!("q={text}&bbox={view}")).await;
         let anywhere = suggest(format!("q={text}")).await;
+        // A category none of whose actors is in the view comes after every other suggestion.
+        let empty = |s: &Value| s["type"] == "category" && s["count"] == 0;
+        if let Some(first_empty) = in_view.iter().position(empty) {
+            assert!(
+                in_view[first_empty..].iter().all(empty),
+                "{text}: {in_view:?}"
+            );
+            demoted += usize::from(first_empty > 0);
+        }
         for (suggestions, counts) in [(&in_view, &facets), (&anywhere, &world)] {
             for category in suggestions.iter().filter(|s| s["type"] == "category") {
                 let id = category["id"].as_str().expect("id");
@@ -3253,6 +3263,11 @@ async fn suggestions_for_a_map_view_come_from_inside_it() {
             }
         }
     }
+
+    assert!(
+        demoted > 0,
+        "some text suggests categories empty in the view"
+    );
 
     // Innsbruck, whose actors are all outside Vienna's view: a place to go to, not a city.
     let is_innsbruck = |s: &&Value| s["label"] == "Innsbruck";

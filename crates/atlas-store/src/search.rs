@@ -310,6 +310,9 @@ impl Store {
                     suggestion.count = Some(n.unwrap_or(0));
                 }
             }
+            // A category with no actor in the view would empty the map: after the others,
+            // as the statement ranks a category with no actor anywhere.
+            suggestions.sort_by_key(|s| s.kind == SuggestionKind::Category && s.count == Some(0));
         }
         Ok(suggestions)
     }

@@ -105,8 +105,9 @@ pub struct SuggestParams {
     limit: Option<String>,
     /// The map's view, `min_lon,min_lat,max_lon,max_lat` (WGS84): actors and cities are then
     /// suggested from inside it, with a city's count of actors in it, and a category's count
-    /// is its actors in it. A town whose actors are all outside it is a `place`, somewhere to
-    /// take the map; places and countries are suggested wherever they are.
+    /// is its actors in it (one with none there comes last). A town whose actors are all
+    /// outside it is a `place`, somewhere to take the map; places and countries are suggested
+    /// wherever they are.
     #[param(example = "16.18,48.10,16.58,48.33")]
     bbox: Option<String>,
 }
