@@ -116,6 +116,13 @@ pub async fn export_actors(
         ))
         .insert_header(("X-Total-Count", summary.count.to_string()))
         .content_type(format.media_type());
+    if crate::methods::asked_head(&req) {
+        // Link checkers of data portals ask HEAD: they get the headers (type, ETag, count),
+        // and the export is not read for a body nobody receives.
+        return Ok(response.streaming(futures_util::stream::empty::<
+            Result<bytes::Bytes, std::io::Error>,
+        >()));
+    }
     let meta = ExportMeta {
         licence: state.config.data_licence.clone(),
         base_url: state
@@ -125,13 +132,6 @@ pub async fn export_actors(
             .to_owned(),
         generated_at: Utc::now(),
     };
-    if crate::methods::asked_head(&req) {
-        // Link checkers of data portals ask HEAD: they get the headers (type, ETag, count),
-        // and the export is not read for a body nobody receives.
-        return Ok(response.streaming(futures_util::stream::empty::<
-            Result<bytes::Bytes, std::io::Error>,
-        >()));
-    }
     let writer = ExportWriter::new(format, meta, &summary);
     let body = export_stream(state.store.clone(), query, writer).await?;
     Ok(response.streaming(body))
